@@ -1,0 +1,55 @@
+/* The PC/AT DMA pair: see atdma.h. */
+#include "hw/atdma.h"
+
+#include <string.h>
+
+const uint8_t nd_at_page_index[8] = { 0x7, 0x3, 0x1, 0x2, 0xF, 0xB, 0x9, 0xA };
+
+void nd_atdma_init(nd_atdma *d)
+{
+    memset(d, 0, sizeof *d);
+    nd_i8237_init(&d->ctl[0], 0);
+    nd_i8237_init(&d->ctl[1], 1);
+    /* H5: the BIOS puts channel 4 in cascade mode and unmasks it. */
+    d->ctl[1].mode[0] = MODE_CASCADE | 0;
+    nd_i8237_update_modes(&d->ctl[1]);
+    d->ctl[1].mask = 0x0E;
+}
+
+bool nd_atdma_slave_hrq(const nd_atdma *d)
+{
+    return nd_i8237_ready(&d->ctl[0]) != 0;
+}
+
+void nd_atdma_sync_cascade(nd_atdma *d)
+{
+    if (nd_atdma_slave_hrq(d))
+        d->ctl[1].dreq |= 1;
+    else
+        d->ctl[1].dreq &= (uint8_t)~1u;
+}
+
+int nd_atdma_arbitrate(nd_atdma *d, bool *alone)
+{
+    nd_i8237 *m = &d->ctl[1], *s = &d->ctl[0];
+    if (m->command & CMD_DISABLE)
+        return -1;
+    /* H4, H15: the master's channel 0 moves nothing itself; it passes the
+       slave's request through only in cascade mode and unmasked. */
+    uint8_t mr = nd_i8237_ready(m) & 0x0E;
+    uint8_t sr = 0;
+    if ((m->mode[0] & MODE_SEL_MASK) == MODE_CASCADE && !(m->mask & 1)) {
+        sr = nd_i8237_ready(s);
+        if (sr)
+            mr |= 1;
+    }
+    if (!mr)
+        return -1;
+    unsigned mi = nd_i8237_pick(m, mr);
+    if (mi != 0) {
+        *alone = (mr & (mr - 1)) == 0;
+        return (int)(4 + mi);
+    }
+    *alone = (mr & (mr - 1)) == 0 && (sr & (sr - 1)) == 0;
+    return (int)nd_i8237_pick(s, sr);
+}

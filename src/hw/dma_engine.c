@@ -1,0 +1,291 @@
+/*
+ * The DMA transfer engine: see dma_engine.h. Behaviour numbers refer to
+ * spec/i8237.md; the device contract is spec/host-api.md (<ndisdma/dma.h>).
+ */
+#include "hw/dma_engine.h"
+
+#include <string.h>
+
+/* Reverse the order of @n units of 1 << @shift bytes, keeping the byte order
+   inside a unit (decrementing 16-bit transfers offer each word low byte
+   first). */
+static void reverse_units(uint8_t *p, size_t n, unsigned shift)
+{
+    if (n < 2)
+        return;
+    if (shift == 0) {
+        for (size_t a = 0, b = n - 1; a < b; a++, b--) {
+            uint8_t t = p[a];
+            p[a] = p[b];
+            p[b] = t;
+        }
+        return;
+    }
+    for (size_t a = 0, b = n - 1; a < b; a++, b--) {
+        uint8_t t0 = p[2 * a], t1 = p[2 * a + 1];
+        p[2 * a] = p[2 * b];
+        p[2 * a + 1] = p[2 * b + 1];
+        p[2 * b] = t0;
+        p[2 * b + 1] = t1;
+    }
+}
+
+/* Can channel @ch still hold the bus (demand and block grants, H4, H22)? */
+static bool still_ready(const nd_atdma *d, unsigned ch)
+{
+    const nd_i8237 *m = &d->ctl[1];
+    if (m->command & CMD_DISABLE)
+        return false;
+    if (ch < 4 && ((m->mode[0] & MODE_SEL_MASK) != MODE_CASCADE || (m->mask & 1)))
+        return false;
+    return (nd_i8237_ready(&d->ctl[ch >> 2]) >> (ch & 3)) & 1;
+}
+
+static void end_of_transfer(nd_hw *hw, unsigned ch, bool external)
+{
+    nd_i8237 *c = nd_atdma_ctl(&hw->dma, ch);
+    bool reloaded = nd_i8237_terminal(c, ch & 3);
+    hw->stats.terminal_counts++;
+    hw->gen++;
+    if (hw->obs.active) {
+        ndisdma_event ev = { .kind = external ? NDISDMA_EV_EOP : NDISDMA_EV_TC,
+                             .channel = (uint8_t)ch,
+                             .flags = reloaded ? NDISDMA_EVF_AUTOINIT : 0 };
+        nd_hw_emit(hw, &ev);
+    }
+    const nd_dma_dev *dev = &hw->dma.dev[ch];
+    if (dev->attached && dev->d.terminal_count)
+        dev->d.terminal_count(dev->ctx, ch);
+}
+
+/* One grant of channel @ch (not memory-to-memory). */
+static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
+{
+    nd_atdma *d = &hw->dma;
+    nd_i8237 *c = nd_atdma_ctl(d, ch);
+    const unsigned i = ch & 3, shift = c->shift;
+    const uint8_t bit = (uint8_t)(1u << i);
+    const uint8_t mode = c->mode[i];
+    const unsigned sel = mode & MODE_SEL_MASK, type = mode & MODE_TYPE_MASK;
+    const bool dec = (mode & MODE_DECREMENT) != 0;
+    const nd_dma_dev *dev = &d->dev[ch];
+    const uint64_t page_base = nd_atdma_phys(d, ch, 0);
+    /* Single mode may keep serving without re-arbitrating while nothing
+       changed and the channel would win again. */
+    const bool rotating = (c->command & CMD_ROTATING) || (d->ctl[1].command & CMD_ROTATING);
+    const bool keep_single = alone || !rotating;
+
+    c->last = (uint8_t)i; /* H23: the channel just served becomes the lowest */
+    if (ch < 4)
+        d->ctl[1].last = 0;
+    if (sel == MODE_BLOCK)
+        c->block |= bit; /* H22: block mode runs to TC from one request */
+
+    size_t moved = 0;
+    for (;;) {
+        const uint64_t gen0 = hw->gen;
+        const uint32_t addr = c->cur_addr[i];
+        const uint32_t until_tc = (uint32_t)c->cur_count[i] + 1u; /* H8, H26 */
+        const uint32_t until_wrap = dec ? addr + 1u : 0x10000u - addr; /* H18 */
+        uint64_t n = until_tc < until_wrap ? until_tc : until_wrap;
+        if (sel == MODE_SINGLE)
+            n = 1;
+        if (n > max - moved)
+            n = max - moved;
+        const size_t bytes = (size_t)n << shift;
+        const uint64_t phys = page_base + ((uint64_t)(dec ? addr - (uint32_t)(n - 1) : addr) << shift);
+        uint8_t flags = dec ? NDISDMA_EVF_DECREMENT : 0;
+        size_t got = bytes;
+
+        if (type == MODE_TYPE_READ) { /* memory -> device (H21) */
+            const uint8_t *src = dec ? NULL : nd_physmem_ptr(&hw->ram, phys, bytes);
+            if (!src) {
+                nd_physmem_bus_read(&hw->ram, phys, hw->scratch, bytes);
+                if (dec)
+                    reverse_units(hw->scratch, (size_t)n, shift);
+                src = hw->scratch;
+            }
+            if (dev->attached && dev->d.to_device) {
+                hw->serving = (int)ch;
+                got = dev->d.to_device(dev->ctx, ch, src, bytes);
+                hw->serving = -1;
+            } else {
+                flags |= NDISDMA_EVF_NO_DEVICE;
+            }
+        } else if (type == MODE_TYPE_WRITE) { /* device -> memory (H21) */
+            uint8_t *dst = dec ? NULL : nd_physmem_ptr(&hw->ram, phys, bytes);
+            uint8_t *buf = dst ? dst : hw->scratch;
+            if (dev->attached && dev->d.from_device) {
+                hw->serving = (int)ch;
+                got = dev->d.from_device(dev->ctx, ch, buf, bytes);
+                hw->serving = -1;
+            } else {
+                memset(buf, 0xFF, bytes);
+                flags |= NDISDMA_EVF_NO_DEVICE;
+            }
+            if (got > bytes)
+                got = bytes;
+            if (!dst) {
+                size_t u = got >> shift;
+                if (dec) {
+                    /* The first u units in transfer order sit at the top
+                       addresses addr .. addr - u + 1. */
+                    reverse_units(buf, u, shift);
+                    nd_physmem_bus_write(&hw->ram, page_base + ((uint64_t)(addr - (uint32_t)u + 1u) << shift),
+                                         buf, u << shift);
+                } else {
+                    nd_physmem_bus_write(&hw->ram, phys, buf, u << shift);
+                }
+            }
+        }
+        /* Verify and illegal (type 11, H15) only step address and count. */
+
+        if (got > bytes)
+            got = bytes;
+        const uint32_t u = (uint32_t)(got >> shift);
+        c->cur_addr[i] = (uint16_t)(dec ? addr - u : addr + u);
+        c->cur_count[i] = (uint16_t)(c->cur_count[i] - u);
+        moved += u;
+        hw->stats.units += u;
+        hw->stats.bytes += (uint64_t)u << shift;
+        hw->stats.bursts++;
+        if (hw->obs.active && u) {
+            uint64_t lo = dec ? page_base + ((uint64_t)(addr - u + 1u) << shift) : phys;
+            ndisdma_event ev = { .kind = NDISDMA_EV_BURST,
+                                 .channel = (uint8_t)ch,
+                                 .xfer = (uint8_t)(type >> 2),
+                                 .phys = lo,
+                                 .units = u,
+                                 .bytes = u << shift,
+                                 .flags = flags };
+            nd_hw_emit(hw, &ev);
+        }
+
+        const bool eop = hw->eop_pending != 0;
+        hw->eop_pending = 0;
+        if (u == until_tc) { /* H19, H20 */
+            end_of_transfer(hw, ch, false);
+            break;
+        }
+        if (eop) { /* H25 */
+            end_of_transfer(hw, ch, true);
+            break;
+        }
+        if (u < n) {
+            /* Short device: as if DREQ had dropped, until it is asserted again. */
+            c->stall |= bit;
+            c->dreq &= (uint8_t)~bit;
+            c->block &= (uint8_t)~bit;
+            hw->stats.stalls++;
+            hw->gen++;
+            if (hw->obs.active) {
+                ndisdma_event ev = { .kind = NDISDMA_EV_STALL, .channel = (uint8_t)ch, .units = u };
+                nd_hw_emit(hw, &ev);
+            }
+            break;
+        }
+        if (moved >= max)
+            break;
+        if (sel == MODE_SINGLE) {
+            /* H22: one unit per grant, then re-arbitrate; skip the
+               arbitration when its answer cannot have changed. */
+            if (hw->gen != gen0 || !keep_single)
+                break;
+            continue;
+        }
+        if (!still_ready(d, ch))
+            break;
+    }
+    return moved;
+}
+
+/* Memory-to-memory on controller 1 (H24): channel 0 reads, channel 1 writes,
+   each byte through the temporary register, until channel 1 reaches TC. */
+static size_t serve_mem_to_mem(nd_hw *hw, uint64_t max)
+{
+    nd_atdma *d = &hw->dma;
+    nd_i8237 *c = &d->ctl[0];
+    const uint64_t src_page = nd_atdma_phys(d, 0, 0), dst_page = nd_atdma_phys(d, 1, 0);
+    const bool hold = (c->command & CMD_CH0_ADDR_HOLD) != 0;
+    const uint16_t step0 = hold ? 0 : ((c->mode[0] & MODE_DECREMENT) ? 0xFFFF : 1);
+    const uint16_t step1 = (c->mode[1] & MODE_DECREMENT) ? 0xFFFF : 1;
+    const uint64_t first_src = src_page + c->cur_addr[0];
+    bool tc = false;
+    size_t moved = 0;
+
+    c->last = 0;
+    d->ctl[1].last = 0;
+    c->block |= 1; /* runs as a block transfer until channel 1's TC */
+    while (moved < max && !tc) {
+        uint8_t b;
+        nd_physmem_bus_read(&hw->ram, src_page + c->cur_addr[0], &b, 1);
+        c->temp = b;
+        nd_physmem_bus_write(&hw->ram, dst_page + c->cur_addr[1], &b, 1);
+        c->cur_addr[0] = (uint16_t)(c->cur_addr[0] + step0);
+        c->cur_addr[1] = (uint16_t)(c->cur_addr[1] + step1);
+        c->cur_count[0]--;
+        tc = c->cur_count[1] == 0;
+        c->cur_count[1]--;
+        moved++;
+    }
+    hw->stats.units += moved;
+    hw->stats.bytes += moved;
+    hw->stats.bursts++;
+    if (hw->obs.active && moved) {
+        ndisdma_event ev = { .kind = NDISDMA_EV_BURST, .channel = 0, .xfer = NDISDMA_XFER_MEM_TO_MEM,
+                             .phys = first_src, .units = (uint32_t)moved, .bytes = (uint32_t)moved };
+        nd_hw_emit(hw, &ev);
+    }
+    if (tc) {
+        /* Channel 0's request and latch end with the transfer; it reloads
+           only if it is itself in autoinitialize. Channel 1 ends as at any
+           TC: status bit, then reload or mask. */
+        c->sreq &= (uint8_t)~1u;
+        c->block &= (uint8_t)~1u;
+        if (c->mode[0] & MODE_AUTOINIT) {
+            c->cur_addr[0] = c->base_addr[0];
+            c->cur_count[0] = c->base_count[0];
+        }
+        bool reloaded = nd_i8237_terminal(c, 1);
+        hw->stats.terminal_counts++;
+        hw->gen++;
+        if (hw->obs.active) {
+            ndisdma_event ev = { .kind = NDISDMA_EV_TC, .channel = 1,
+                                 .flags = reloaded ? NDISDMA_EVF_AUTOINIT : 0 };
+            nd_hw_emit(hw, &ev);
+        }
+    }
+    return moved;
+}
+
+size_t nd_dma_service(nd_hw *hw, const uint32_t *cost, uint64_t budget, uint64_t *spent)
+{
+    uint64_t used = 0;
+    size_t total = 0;
+    if (spent)
+        *spent = 0;
+    if (hw->running)
+        return 0;
+    hw->running = 1;
+    for (;;) {
+        bool alone = false;
+        int ch = nd_atdma_arbitrate(&hw->dma, &alone);
+        if (ch < 0)
+            break;
+        uint64_t c = cost && cost[ch] ? cost[ch] : 1;
+        uint64_t left = budget ? (budget - used) / c : UINT64_MAX;
+        if (left == 0)
+            break;
+        size_t n;
+        if (ch == 0 && (hw->dma.ctl[0].command & CMD_MEM_TO_MEM))
+            n = serve_mem_to_mem(hw, left);
+        else
+            n = serve_channel(hw, (unsigned)ch, left, alone);
+        total += n;
+        used += (uint64_t)n * c;
+    }
+    hw->running = 0;
+    if (spent)
+        *spent = used;
+    return total;
+}

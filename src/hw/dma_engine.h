@@ -1,0 +1,31 @@
+/*
+ * The DMA transfer engine of the PC/AT pair.
+ *
+ * Concept: while some channel may have the bus, the engine asks the pair who
+ * wins arbitration (atdma.c), then serves that channel for one grant: one
+ * unit in single mode; in demand mode as long as DREQ stays asserted; in
+ * block mode until terminal count. A grant is moved in bursts: runs of units
+ * that never cross the 16-bit address wrap (H18) or terminal count, handed
+ * to the device in one callback with direct pointers into RAM where the
+ * order allows. Each unit costs the caller-given number of ticks: 1 for
+ * ndisdma_dma_run (ticks = units), nanoseconds for a timed run.
+ */
+#ifndef ND_HW_DMA_ENGINE_H
+#define ND_HW_DMA_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hw/hw.h"
+
+/*
+ * nd_dma_service - serve DMA requests.
+ * @cost:   ticks per unit of each channel (NULL: 1 for all); 0 counts as 1.
+ * @budget: ticks available; 0 = no limit. A unit is moved only when its
+ *          whole cost fits.
+ * @spent:  receives the ticks used (may be NULL).
+ * Returns units moved. A nested call (from a device callback) returns 0.
+ */
+size_t nd_dma_service(nd_hw *hw, const uint32_t *cost, uint64_t budget, uint64_t *spent);
+
+#endif /* ND_HW_DMA_ENGINE_H */

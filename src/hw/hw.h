@@ -1,0 +1,66 @@
+/*
+ * The hardware layer as one object: RAM, the port space, the AT DMA pair and
+ * the observers.
+ *
+ * Concept: nd_hw is everything in a PC/AT that knows nothing of Windows. The
+ * machine (src/machine) embeds one and the layers above reach the hardware
+ * only through its port I/O, its RAM and its DMA device interface, exactly as
+ * a HAL does. The hardware has no clock of its own: the layer that owns
+ * virtual time writes `now_ns` so that events carry a time stamp.
+ */
+#ifndef ND_HW_HW_H
+#define ND_HW_HW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ndisdma/dma.h>
+#include <ndisdma/machine.h>
+
+#include "hw/atdma.h"
+#include "hw/iobus.h"
+#include "hw/observe.h"
+#include "hw/physmem.h"
+
+/* Largest run of units one burst may cover: 65,536 units of 2 bytes. */
+#define ND_HW_SCRATCH_BYTES (128u * 1024u)
+
+typedef struct nd_hw {
+    nd_physmem ram;
+    nd_atdma dma;
+    nd_observers obs;
+    ndisdma_hw_stats stats;
+    uint64_t now_ns; /* written by the owner of virtual time */
+    uint64_t gen;    /* bumped by every change that may alter arbitration */
+    uint8_t *scratch;
+    int running;     /* inside the transfer engine */
+    int serving;     /* channel whose data callback is running, or -1 */
+    int eop_pending; /* external EOP seen during that callback */
+    nd_iobus io;
+} nd_hw;
+
+/* Build the hardware in its power-on state with @ram_bytes of zeroed RAM.
+   Returns 0 or NDISDMA_ENOMEM. */
+int nd_hw_init(nd_hw *hw, uint64_t ram_bytes);
+void nd_hw_fini(nd_hw *hw);
+
+uint8_t nd_hw_io_read8(nd_hw *hw, uint16_t port);
+void nd_hw_io_write8(nd_hw *hw, uint16_t port, uint8_t value);
+
+int nd_hw_dma_attach(nd_hw *hw, unsigned ch, const ndisdma_dma_device *dev, void *ctx);
+int nd_hw_dma_detach(nd_hw *hw, unsigned ch);
+void nd_hw_dma_request(nd_hw *hw, unsigned ch, bool asserted);
+void nd_hw_dma_eop(nd_hw *hw, unsigned ch);
+int nd_hw_dma_get_channel(const nd_hw *hw, unsigned ch, ndisdma_dma_channel_state *out);
+int nd_hw_dma_get_controller(const nd_hw *hw, unsigned idx, ndisdma_dma_controller_state *out);
+
+/* Record an illegal access (counters and an event). */
+void nd_hw_illegal(nd_hw *hw, ndisdma_illegal why, uint16_t port, uint8_t value, uint8_t channel);
+
+static inline void nd_hw_emit(nd_hw *hw, ndisdma_event *ev)
+{
+    ev->time_ns = hw->now_ns;
+    nd_observers_emit(&hw->obs, ev);
+}
+
+#endif /* ND_HW_HW_H */

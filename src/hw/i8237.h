@@ -1,0 +1,108 @@
+/*
+ * One Intel 8237A DMA controller: its registers and register decode.
+ *
+ * Concept: the chip holds four channels, each with base and current address
+ * and count registers (16 bits), a mode register, and one bit in each of the
+ * mask, request (software) and TC status registers. The CPU reaches them
+ * through 16 register offsets (A3-A0); the byte-pointer flip-flop picks the
+ * low or high byte of the 16-bit registers. This file decodes register
+ * accesses and implements the per-channel state changes (terminal count,
+ * autoinitialize, arbitration by priority). Moving data is the transfer
+ * engine's job (dma_engine.c), and wiring two chips into a PC/AT is atdma.c.
+ *
+ * `shift` is the only difference between the AT's two chips: 0 on controller
+ * 1 (bytes), 1 on controller 2 (16-bit words, A0-A3 on SA1-SA4, page bit 0
+ * ignored, address shifted left by one: H2, H17).
+ */
+#ifndef ND_HW_I8237_H
+#define ND_HW_I8237_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hw/hw_regs.h"
+
+typedef struct nd_i8237 {
+    uint16_t base_addr[4];
+    uint16_t base_count[4];
+    uint16_t cur_addr[4];
+    uint16_t cur_count[4];
+    uint8_t mode[4];   /* bits 7-2 as written; bits 1-0 hold the channel number */
+    uint8_t command;
+    uint8_t tc;        /* status bits 0-3 */
+    uint8_t sreq;      /* software request bits */
+    uint8_t dreq;      /* hardware DREQ inputs (bit 0 of the master: the slave's HRQ) */
+    uint8_t mask;      /* mask bits */
+    uint8_t block;     /* block transfer in progress (latched until TC/EOP) */
+    uint8_t stall;     /* device returned short: wait for DREQ to be asserted again */
+    uint8_t flipflop;  /* 0: next access is the low byte */
+    uint8_t temp;      /* temporary register */
+    uint8_t last;      /* channel served last (rotating priority) */
+    /* Derived from mode[] on every mode write, for a cheap ready test. */
+    uint8_t dreq_modes;  /* demand, single or block */
+    uint8_t block_modes; /* block */
+    uint8_t shift;       /* 0: byte controller, 1: word controller */
+} nd_i8237;
+
+/* Outcome of one register access, for the trace. */
+typedef enum nd_i8237_access {
+    ND_I8237_OK = 0,
+    ND_I8237_WRITE_ONLY,     /* read of a write-only register: returned 0xFF */
+    ND_I8237_ILLEGAL_TYPE,   /* mode write with transfer type 11 */
+    ND_I8237_CASCADE_NOT_4,  /* cascade mode written to a channel that is not the cascade input */
+} nd_i8237_access;
+
+/* Power-on: registers zero, master clear (H5, H14). */
+void nd_i8237_init(nd_i8237 *c, unsigned shift);
+
+/* Master clear (H14): command, status, request, temporary and flip-flop
+   cleared, all masks set; mode, address and count kept. */
+void nd_i8237_master_clear(nd_i8237 *c);
+
+/* Register read at offset @reg (0-15). Side effects as on the chip (flip-flop
+   toggle, status TC bits cleared). *@why tells whether the access was legal. */
+uint8_t nd_i8237_read(nd_i8237 *c, unsigned reg, nd_i8237_access *why);
+
+/* Register write at offset @reg (0-15). @cascade_input: the channel that is
+   wired as a cascade input on this chip (0 on the AT master, -1 otherwise). */
+void nd_i8237_write(nd_i8237 *c, unsigned reg, uint8_t v, int cascade_input,
+                    nd_i8237_access *why);
+
+/* Status register as a read would return it, without the side effect. */
+static inline uint8_t nd_i8237_status(const nd_i8237 *c)
+{
+    return (uint8_t)((c->tc & STATUS_TC_MASK) | ((c->dreq | c->sreq) & 0x0F) << STATUS_REQ_SHIFT);
+}
+
+/* Channels that may be granted the bus now (bit per channel), ignoring the
+   cascade input, which the pair handles: H12, H13, H22. */
+static inline uint8_t nd_i8237_ready(const nd_i8237 *c)
+{
+    if (c->command & CMD_DISABLE)
+        return 0;
+    uint8_t r = (uint8_t)(((c->dreq & c->dreq_modes) | (c->block & c->block_modes)) & ~c->mask);
+    r |= c->sreq & c->block_modes;
+    return (uint8_t)(r & ~c->stall & 0x0F);
+}
+
+/* Pick the channel that wins arbitration among @ready (non-zero): fixed
+   priority, channel 0 highest, or rotating (H23). */
+static inline unsigned nd_i8237_pick(const nd_i8237 *c, uint8_t ready)
+{
+    if (!(c->command & CMD_ROTATING))
+        return (unsigned)__builtin_ctz(ready);
+    unsigned start = (c->last + 1u) & 3u;
+    unsigned rot = ((unsigned)ready | ((unsigned)ready << 4)) >> start;
+    return (start + (unsigned)__builtin_ctz(rot)) & 3u;
+}
+
+/* End of a transfer on channel @i by terminal count or external EOP (H19,
+   H20, H25): TC status bit set, software request and block latch cleared,
+   then either reload from the base registers (autoinitialize, mask kept) or
+   mask set. Returns true when the channel was reloaded. */
+bool nd_i8237_terminal(nd_i8237 *c, unsigned i);
+
+/* Re-derive dreq_modes/block_modes from mode[] (after a mode write). */
+void nd_i8237_update_modes(nd_i8237 *c);
+
+#endif /* ND_HW_I8237_H */

@@ -1,0 +1,24 @@
+/*
+ * Observers of the hardware model.
+ *
+ * Concept: the machine raises ndisdma_event records (port accesses, DREQ
+ * changes, bursts, TC/EOP, illegal accesses) to a short list of observers.
+ * The hot paths test one counter and skip building the event when nobody
+ * listens. Observers see; they never change behaviour.
+ */
+#ifndef ND_HW_OBSERVE_H
+#define ND_HW_OBSERVE_H
+
+#include <ndisdma/machine.h>
+
+typedef struct nd_observers {
+    ndisdma_observer_fn fn[NDISDMA_MAX_OBSERVERS];
+    void *ctx[NDISDMA_MAX_OBSERVERS];
+    unsigned active; /* number of non-NULL fn */
+} nd_observers;
+
+int nd_observers_add(nd_observers *o, ndisdma_observer_fn fn, void *ctx);
+int nd_observers_remove(nd_observers *o, int id);
+void nd_observers_emit(const nd_observers *o, const ndisdma_event *ev);
+
+#endif /* ND_HW_OBSERVE_H */
