@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define NDISDMA_DMA_CHANNELS 8
+#define NDISDMA_DMA_CHANNELS        8
 #define NDISDMA_DMA_CASCADE_CHANNEL 4
 
 typedef struct ndisdma_dma_device {
@@ -78,16 +78,16 @@ size_t ndisdma_dma_run(ndisdma_machine *m, size_t max_units);
 typedef struct ndisdma_dma_channel_state {
     uint16_t base_address, base_count;
     uint16_t current_address, current_count;
-    uint8_t mode;        /* mode register bits 7-2 as written, channel bits 0 */
-    uint8_t page;        /* page register of the channel */
+    uint8_t mode; /* mode register bits 7-2 as written, channel bits 0 */
+    uint8_t page; /* page register of the channel */
     bool masked;
     bool terminal_count; /* TC status bit (not cleared by this call) */
     bool dreq;           /* hardware DREQ line */
     bool software_request;
-    bool block_active;   /* a block transfer is in progress */
-    bool stalled;        /* waiting for the device to assert DREQ again */
+    bool block_active; /* a block transfer is in progress */
+    bool stalled;      /* waiting for the device to assert DREQ again */
     bool has_device;
-    uint64_t next_phys;  /* physical address of the next unit */
+    uint64_t next_phys; /* physical address of the next unit */
 } ndisdma_dma_channel_state;
 
 /*
@@ -101,11 +101,11 @@ int ndisdma_dma_get_channel(const ndisdma_machine *m, unsigned channel,
 /* Controller-wide snapshot: index 0 = controller 1 (channels 0-3). */
 typedef struct ndisdma_dma_controller_state {
     uint8_t command;
-    uint8_t status;    /* as a status read would return it, without clearing */
-    uint8_t mask;      /* bits 0-3 */
-    uint8_t request;   /* software request bits 0-3 */
+    uint8_t status;  /* as a status read would return it, without clearing */
+    uint8_t mask;    /* bits 0-3 */
+    uint8_t request; /* software request bits 0-3 */
     uint8_t temporary;
-    bool flipflop;     /* true: next access is the high byte */
+    bool flipflop; /* true: next access is the high byte */
 } ndisdma_dma_controller_state;
 
 int ndisdma_dma_get_controller(const ndisdma_machine *m, unsigned index,

@@ -10,18 +10,18 @@
 #define NDISDMA_ERRORS_H
 
 /* X(NAME, value, message) */
-#define NDISDMA_ERROR_LIST(X)                                                  \
-    X(OK, 0, "success")                                                        \
-    X(EINVAL, -1, "invalid argument")                                          \
-    X(ENOMEM, -2, "out of memory")                                             \
-    X(ERANGE, -3, "physical address range outside simulated RAM")             \
-    X(ECHANNEL, -4, "no such DMA channel, or the channel cannot take a device") \
-    X(EBUSY, -5, "resource already in use")                                    \
-    X(ENODEV, -6, "no device attached")                                        \
-    X(ENOSPC, -7, "no free slot left")                                         \
-    X(ENOENT, -8, "no such object")                                            \
-    X(EIRQL, -9, "called at the wrong IRQL")                                   \
-    X(ESTATE, -10, "operation not valid in the current state")                 \
+#define NDISDMA_ERROR_LIST(X)                                                                      \
+    X(OK, 0, "success")                                                                            \
+    X(EINVAL, -1, "invalid argument")                                                              \
+    X(ENOMEM, -2, "out of memory")                                                                 \
+    X(ERANGE, -3, "physical address range outside simulated RAM")                                  \
+    X(ECHANNEL, -4, "no such DMA channel, or the channel cannot take a device")                    \
+    X(EBUSY, -5, "resource already in use")                                                        \
+    X(ENODEV, -6, "no device attached")                                                            \
+    X(ENOSPC, -7, "no free slot left")                                                             \
+    X(ENOENT, -8, "no such object")                                                                \
+    X(EIRQL, -9, "called at the wrong IRQL")                                                       \
+    X(ESTATE, -10, "operation not valid in the current state")                                     \
     X(EINIT, -11, "driver initialisation failed")
 
 enum ndisdma_error {

@@ -30,8 +30,8 @@ typedef struct ndisdma_machine ndisdma_machine;
 /* Default simulated RAM: 64 MiB. */
 #define NDISDMA_DEFAULT_RAM_BYTES (64ull << 20)
 /* RAM must be a whole number of 4 KiB pages, between one page and 4 GiB. */
-#define NDISDMA_PAGE_SIZE 4096u
-#define NDISDMA_MAX_RAM_BYTES (4ull << 30)
+#define NDISDMA_PAGE_SIZE         4096u
+#define NDISDMA_MAX_RAM_BYTES     (4ull << 30)
 
 typedef struct ndisdma_config {
     uint64_t ram_bytes; /* simulated physical RAM; 0 = default (64 MiB) */
@@ -124,15 +124,15 @@ int ndisdma_io_unmap(ndisdma_machine *m, int id);
  * not call back into the machine except to read state.
  */
 typedef enum ndisdma_event_kind {
-    NDISDMA_EV_IO_READ = 1,   /* port, value (value returned) */
-    NDISDMA_EV_IO_WRITE,      /* port, value */
-    NDISDMA_EV_DREQ,          /* channel, value = 1 asserted / 0 dropped */
-    NDISDMA_EV_BURST,         /* channel, xfer, phys, units, bytes, flags */
-    NDISDMA_EV_TC,            /* channel, flags (NDISDMA_EVF_AUTOINIT = reloaded) */
-    NDISDMA_EV_EOP,           /* external EOP honoured: channel */
-    NDISDMA_EV_EOP_IGNORED,   /* external EOP outside service: channel */
-    NDISDMA_EV_STALL,         /* device took or gave fewer units: channel, units moved */
-    NDISDMA_EV_ILLEGAL,       /* illegal access: reason, port, value, channel */
+    NDISDMA_EV_IO_READ = 1, /* port, value (value returned) */
+    NDISDMA_EV_IO_WRITE,    /* port, value */
+    NDISDMA_EV_DREQ,        /* channel, value = 1 asserted / 0 dropped */
+    NDISDMA_EV_BURST,       /* channel, xfer, phys, units, bytes, flags */
+    NDISDMA_EV_TC,          /* channel, flags (NDISDMA_EVF_AUTOINIT = reloaded) */
+    NDISDMA_EV_EOP,         /* external EOP honoured: channel */
+    NDISDMA_EV_EOP_IGNORED, /* external EOP outside service: channel */
+    NDISDMA_EV_STALL,       /* device took or gave fewer units: channel, units moved */
+    NDISDMA_EV_ILLEGAL,     /* illegal access: reason, port, value, channel */
 } ndisdma_event_kind;
 
 /* Transfer types as the mode register encodes them (H9), for events. */
@@ -152,12 +152,12 @@ enum {
 };
 
 /* Reasons for NDISDMA_EV_ILLEGAL. */
-#define NDISDMA_ILLEGAL_LIST(X)                                                \
-    X(READ_WRITE_ONLY, "read of a write-only register (open bus 0xFF)")        \
-    X(UNDECODED_PORT, "access to a port that nothing decodes")                 \
-    X(ILLEGAL_XFER_TYPE, "mode register transfer type 11 (behaves as verify)") \
-    X(CASCADE_NOT_4, "cascade mode on a channel other than 4 (moves nothing)") \
-    X(CHANNEL4_NOT_CASCADE, "channel 4 not in cascade mode (starves 0-3)")     \
+#define NDISDMA_ILLEGAL_LIST(X)                                                                    \
+    X(READ_WRITE_ONLY, "read of a write-only register (open bus 0xFF)")                            \
+    X(UNDECODED_PORT, "access to a port that nothing decodes")                                     \
+    X(ILLEGAL_XFER_TYPE, "mode register transfer type 11 (behaves as verify)")                     \
+    X(CASCADE_NOT_4, "cascade mode on a channel other than 4 (moves nothing)")                     \
+    X(CHANNEL4_NOT_CASCADE, "channel 4 not in cascade mode (starves 0-3)")                         \
     X(EOP_OUTSIDE_SERVICE, "external EOP while the channel is not served")
 
 typedef enum ndisdma_illegal {
@@ -201,13 +201,13 @@ int ndisdma_observer_remove(ndisdma_machine *m, int id);
 /* Counters kept by the hardware model (never reset but by a new machine). */
 typedef struct ndisdma_hw_stats {
     uint64_t io_reads, io_writes;
-    uint64_t illegal;          /* illegal accesses of every reason */
+    uint64_t illegal; /* illegal accesses of every reason */
     uint64_t illegal_by_reason[NDISDMA_ILLEGAL_COUNT];
-    uint64_t units;            /* units moved by DMA (memory-to-memory: bytes) */
-    uint64_t bytes;            /* bytes moved by DMA */
-    uint64_t bursts;           /* device callbacks / burst events */
-    uint64_t terminal_counts;  /* TC or honoured EOP */
-    uint64_t stalls;           /* short device returns */
+    uint64_t units;           /* units moved by DMA (memory-to-memory: bytes) */
+    uint64_t bytes;           /* bytes moved by DMA */
+    uint64_t bursts;          /* device callbacks / burst events */
+    uint64_t terminal_counts; /* TC or honoured EOP */
+    uint64_t stalls;          /* short device returns */
 } ndisdma_hw_stats;
 
 /* ndisdma_hw_get_stats - copy the counters; 0 or NDISDMA_EINVAL. */

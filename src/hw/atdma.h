@@ -29,7 +29,7 @@ typedef struct nd_dma_dev {
 } nd_dma_dev;
 
 typedef struct nd_atdma {
-    nd_i8237 ctl[2]; /* [0] controller 1 (slave, 0-3), [1] controller 2 (master, 4-7) */
+    nd_i8237 ctl[2];  /* [0] controller 1 (slave, 0-3), [1] controller 2 (master, 4-7) */
     uint8_t page[16]; /* ports 0x80-0x8F */
     nd_dma_dev dev[8];
 } nd_atdma;
@@ -60,7 +60,7 @@ int nd_atdma_arbitrate(nd_atdma *d, bool *alone);
 static inline uint64_t nd_atdma_phys(const nd_atdma *d, unsigned ch, uint16_t addr)
 {
     unsigned shift = d->ctl[ch >> 2].shift;
-    uint64_t page = d->page[nd_at_page_index[ch]] & (uint8_t)~((1u << shift) - 1u);
+    uint64_t page = d->page[nd_at_page_index[ch]] & (uint8_t) ~((1u << shift) - 1u);
     return page << 16 | (uint64_t)addr << shift;
 }
 

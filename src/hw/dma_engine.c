@@ -48,9 +48,9 @@ static void end_of_transfer(nd_hw *hw, unsigned ch, bool external)
     hw->stats.terminal_counts++;
     hw->gen++;
     if (hw->obs.active) {
-        ndisdma_event ev = { .kind = external ? NDISDMA_EV_EOP : NDISDMA_EV_TC,
-                             .channel = (uint8_t)ch,
-                             .flags = reloaded ? NDISDMA_EVF_AUTOINIT : 0 };
+        ndisdma_event ev = {.kind = external ? NDISDMA_EV_EOP : NDISDMA_EV_TC,
+                            .channel = (uint8_t)ch,
+                            .flags = reloaded ? NDISDMA_EVF_AUTOINIT : 0};
         nd_hw_emit(hw, &ev);
     }
     const nd_dma_dev *dev = &hw->dma.dev[ch];
@@ -85,7 +85,7 @@ static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
     for (;;) {
         const uint64_t gen0 = hw->gen;
         const uint32_t addr = c->cur_addr[i];
-        const uint32_t until_tc = (uint32_t)c->cur_count[i] + 1u; /* H8, H26 */
+        const uint32_t until_tc = (uint32_t)c->cur_count[i] + 1u;      /* H8, H26 */
         const uint32_t until_wrap = dec ? addr + 1u : 0x10000u - addr; /* H18 */
         uint64_t n = until_tc < until_wrap ? until_tc : until_wrap;
         if (sel == MODE_SINGLE)
@@ -93,7 +93,8 @@ static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
         if (n > max - moved)
             n = max - moved;
         const size_t bytes = (size_t)n << shift;
-        const uint64_t phys = page_base + ((uint64_t)(dec ? addr - (uint32_t)(n - 1) : addr) << shift);
+        const uint64_t phys =
+            page_base + ((uint64_t)(dec ? addr - (uint32_t)(n - 1) : addr) << shift);
         uint8_t flags = dec ? NDISDMA_EVF_DECREMENT : 0;
         size_t got = bytes;
 
@@ -131,7 +132,8 @@ static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
                     /* The first u units in transfer order sit at the top
                        addresses addr .. addr - u + 1. */
                     reverse_units(buf, u, shift);
-                    nd_physmem_bus_write(&hw->ram, page_base + ((uint64_t)(addr - (uint32_t)u + 1u) << shift),
+                    nd_physmem_bus_write(&hw->ram,
+                                         page_base + ((uint64_t)(addr - (uint32_t)u + 1u) << shift),
                                          buf, u << shift);
                 } else {
                     nd_physmem_bus_write(&hw->ram, phys, buf, u << shift);
@@ -151,13 +153,13 @@ static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
         hw->stats.bursts++;
         if (hw->obs.active && u) {
             uint64_t lo = dec ? page_base + ((uint64_t)(addr - u + 1u) << shift) : phys;
-            ndisdma_event ev = { .kind = NDISDMA_EV_BURST,
-                                 .channel = (uint8_t)ch,
-                                 .xfer = (uint8_t)(type >> 2),
-                                 .phys = lo,
-                                 .units = u,
-                                 .bytes = u << shift,
-                                 .flags = flags };
+            ndisdma_event ev = {.kind = NDISDMA_EV_BURST,
+                                .channel = (uint8_t)ch,
+                                .xfer = (uint8_t)(type >> 2),
+                                .phys = lo,
+                                .units = u,
+                                .bytes = u << shift,
+                                .flags = flags};
             nd_hw_emit(hw, &ev);
         }
 
@@ -179,7 +181,7 @@ static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
             hw->stats.stalls++;
             hw->gen++;
             if (hw->obs.active) {
-                ndisdma_event ev = { .kind = NDISDMA_EV_STALL, .channel = (uint8_t)ch, .units = u };
+                ndisdma_event ev = {.kind = NDISDMA_EV_STALL, .channel = (uint8_t)ch, .units = u};
                 nd_hw_emit(hw, &ev);
             }
             break;
@@ -232,8 +234,12 @@ static size_t serve_mem_to_mem(nd_hw *hw, uint64_t max)
     hw->stats.bytes += moved;
     hw->stats.bursts++;
     if (hw->obs.active && moved) {
-        ndisdma_event ev = { .kind = NDISDMA_EV_BURST, .channel = 0, .xfer = NDISDMA_XFER_MEM_TO_MEM,
-                             .phys = first_src, .units = (uint32_t)moved, .bytes = (uint32_t)moved };
+        ndisdma_event ev = {.kind = NDISDMA_EV_BURST,
+                            .channel = 0,
+                            .xfer = NDISDMA_XFER_MEM_TO_MEM,
+                            .phys = first_src,
+                            .units = (uint32_t)moved,
+                            .bytes = (uint32_t)moved};
         nd_hw_emit(hw, &ev);
     }
     if (tc) {
@@ -250,8 +256,8 @@ static size_t serve_mem_to_mem(nd_hw *hw, uint64_t max)
         hw->stats.terminal_counts++;
         hw->gen++;
         if (hw->obs.active) {
-            ndisdma_event ev = { .kind = NDISDMA_EV_TC, .channel = 1,
-                                 .flags = reloaded ? NDISDMA_EVF_AUTOINIT : 0 };
+            ndisdma_event ev = {
+                .kind = NDISDMA_EV_TC, .channel = 1, .flags = reloaded ? NDISDMA_EVF_AUTOINIT : 0};
             nd_hw_emit(hw, &ev);
         }
     }

@@ -7,10 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const illegal_msg[] = {
-    "no illegal access",
+static const char *const illegal_msg[] = {"no illegal access",
 #define X(name, msg) msg,
-    NDISDMA_ILLEGAL_LIST(X)
+                                          NDISDMA_ILLEGAL_LIST(X)
 #undef X
 };
 
@@ -26,8 +25,11 @@ void nd_hw_illegal(nd_hw *hw, ndisdma_illegal why, uint16_t port, uint8_t value,
     hw->stats.illegal++;
     hw->stats.illegal_by_reason[why]++;
     if (hw->obs.active) {
-        ndisdma_event ev = { .kind = NDISDMA_EV_ILLEGAL, .port = port, .value = value,
-                             .channel = channel, .reason = (uint8_t)why };
+        ndisdma_event ev = {.kind = NDISDMA_EV_ILLEGAL,
+                            .port = port,
+                            .value = value,
+                            .channel = channel,
+                            .reason = (uint8_t)why};
         nd_hw_emit(hw, &ev);
     }
 }
@@ -101,8 +103,8 @@ int nd_hw_init(nd_hw *hw, uint64_t ram_bytes)
         nd_physmem_fini(&hw->ram);
         return NDISDMA_ENOMEM;
     }
-    static const ndisdma_io_handler dma_ports = { dma_port_read, dma_port_write };
-    static const ndisdma_io_handler page_ports = { page_port_read, page_port_write };
+    static const ndisdma_io_handler dma_ports = {dma_port_read, dma_port_write};
+    static const ndisdma_io_handler page_ports = {page_port_read, page_port_write};
     /* The ranges are free on a new bus, so these cannot fail. */
     nd_iobus_map(&hw->io, AT_DMA1_BASE, AT_DMA1_LAST - AT_DMA1_BASE + 1, &dma_ports, hw);
     nd_iobus_map(&hw->io, AT_DMA2_BASE, AT_DMA2_LAST - AT_DMA2_BASE + 1, &dma_ports, hw);
@@ -130,7 +132,7 @@ uint8_t nd_hw_io_read8(nd_hw *hw, uint16_t port)
         nd_hw_illegal(hw, NDISDMA_ILLEGAL_UNDECODED_PORT, port, 0xFF, 0xFF);
     }
     if (hw->obs.active) {
-        ndisdma_event ev = { .kind = NDISDMA_EV_IO_READ, .port = port, .value = v, .channel = 0xFF };
+        ndisdma_event ev = {.kind = NDISDMA_EV_IO_READ, .port = port, .value = v, .channel = 0xFF};
         nd_hw_emit(hw, &ev);
     }
     return v;
@@ -141,7 +143,8 @@ void nd_hw_io_write8(nd_hw *hw, uint16_t port, uint8_t value)
     unsigned id = hw->io.map[port];
     hw->stats.io_writes++;
     if (hw->obs.active) {
-        ndisdma_event ev = { .kind = NDISDMA_EV_IO_WRITE, .port = port, .value = value, .channel = 0xFF };
+        ndisdma_event ev = {
+            .kind = NDISDMA_EV_IO_WRITE, .port = port, .value = value, .channel = 0xFF};
         nd_hw_emit(hw, &ev);
     }
     if (id) {
@@ -168,7 +171,7 @@ int nd_hw_dma_attach(nd_hw *hw, unsigned ch, const ndisdma_dma_device *dev, void
         return NDISDMA_ECHANNEL;
     if (hw->dma.dev[ch].attached || hw->running)
         return NDISDMA_EBUSY;
-    hw->dma.dev[ch] = (nd_dma_dev){ .d = *dev, .ctx = ctx, .attached = true };
+    hw->dma.dev[ch] = (nd_dma_dev){.d = *dev, .ctx = ctx, .attached = true};
     hw->gen++;
     return 0;
 }
@@ -204,7 +207,7 @@ void nd_hw_dma_request(nd_hw *hw, unsigned ch, bool asserted)
     }
     hw->gen++;
     if (hw->obs.active && (before != 0) != asserted) {
-        ndisdma_event ev = { .kind = NDISDMA_EV_DREQ, .channel = (uint8_t)ch, .value = asserted };
+        ndisdma_event ev = {.kind = NDISDMA_EV_DREQ, .channel = (uint8_t)ch, .value = asserted};
         nd_hw_emit(hw, &ev);
     }
 }
@@ -218,7 +221,7 @@ void nd_hw_dma_eop(nd_hw *hw, unsigned ch)
     }
     nd_hw_illegal(hw, NDISDMA_ILLEGAL_EOP_OUTSIDE_SERVICE, 0, 0, (uint8_t)ch);
     if (hw->obs.active) {
-        ndisdma_event ev = { .kind = NDISDMA_EV_EOP_IGNORED, .channel = (uint8_t)ch };
+        ndisdma_event ev = {.kind = NDISDMA_EV_EOP_IGNORED, .channel = (uint8_t)ch};
         nd_hw_emit(hw, &ev);
     }
 }

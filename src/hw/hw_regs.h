@@ -7,9 +7,9 @@
 
 /* Register offsets inside one 8237 (its A3-A0 inputs). */
 enum {
-    I8237_REG_ADDR0 = 0x0, /* even offsets 0-6: address of channel n/2 */
-    I8237_REG_COUNT0 = 0x1, /* odd offsets 1-7: word count of channel n/2 */
-    I8237_REG_STATUS = 0x8, /* read: status */
+    I8237_REG_ADDR0 = 0x0,   /* even offsets 0-6: address of channel n/2 */
+    I8237_REG_COUNT0 = 0x1,  /* odd offsets 1-7: word count of channel n/2 */
+    I8237_REG_STATUS = 0x8,  /* read: status */
     I8237_REG_COMMAND = 0x8, /* write: command */
     I8237_REG_REQUEST = 0x9,
     I8237_REG_SINGLE_MASK = 0xA,

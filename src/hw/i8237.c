@@ -130,7 +130,7 @@ void nd_i8237_write(nd_i8237 *c, unsigned reg, uint8_t v, int cascade_input, nd_
         c->mode[ch] = v;
         /* Choice: a new mode ends a block latch on that channel; the program
            that rewrites a mode is setting up a new transfer. */
-        c->block &= (uint8_t)~(1u << ch);
+        c->block &= (uint8_t) ~(1u << ch);
         nd_i8237_update_modes(c);
         if ((v & MODE_SEL_MASK) == MODE_CASCADE) {
             if ((int)ch != cascade_input)

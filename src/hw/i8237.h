@@ -27,17 +27,17 @@ typedef struct nd_i8237 {
     uint16_t base_count[4];
     uint16_t cur_addr[4];
     uint16_t cur_count[4];
-    uint8_t mode[4];   /* bits 7-2 as written; bits 1-0 hold the channel number */
+    uint8_t mode[4]; /* bits 7-2 as written; bits 1-0 hold the channel number */
     uint8_t command;
-    uint8_t tc;        /* status bits 0-3 */
-    uint8_t sreq;      /* software request bits */
-    uint8_t dreq;      /* hardware DREQ inputs (bit 0 of the master: the slave's HRQ) */
-    uint8_t mask;      /* mask bits */
-    uint8_t block;     /* block transfer in progress (latched until TC/EOP) */
-    uint8_t stall;     /* device returned short: wait for DREQ to be asserted again */
-    uint8_t flipflop;  /* 0: next access is the low byte */
-    uint8_t temp;      /* temporary register */
-    uint8_t last;      /* channel served last (rotating priority) */
+    uint8_t tc;       /* status bits 0-3 */
+    uint8_t sreq;     /* software request bits */
+    uint8_t dreq;     /* hardware DREQ inputs (bit 0 of the master: the slave's HRQ) */
+    uint8_t mask;     /* mask bits */
+    uint8_t block;    /* block transfer in progress (latched until TC/EOP) */
+    uint8_t stall;    /* device returned short: wait for DREQ to be asserted again */
+    uint8_t flipflop; /* 0: next access is the low byte */
+    uint8_t temp;     /* temporary register */
+    uint8_t last;     /* channel served last (rotating priority) */
     /* Derived from mode[] on every mode write, for a cheap ready test. */
     uint8_t dreq_modes;  /* demand, single or block */
     uint8_t block_modes; /* block */
@@ -47,9 +47,9 @@ typedef struct nd_i8237 {
 /* Outcome of one register access, for the trace. */
 typedef enum nd_i8237_access {
     ND_I8237_OK = 0,
-    ND_I8237_WRITE_ONLY,     /* read of a write-only register: returned 0xFF */
-    ND_I8237_ILLEGAL_TYPE,   /* mode write with transfer type 11 */
-    ND_I8237_CASCADE_NOT_4,  /* cascade mode written to a channel that is not the cascade input */
+    ND_I8237_WRITE_ONLY,    /* read of a write-only register: returned 0xFF */
+    ND_I8237_ILLEGAL_TYPE,  /* mode write with transfer type 11 */
+    ND_I8237_CASCADE_NOT_4, /* cascade mode written to a channel that is not the cascade input */
 } nd_i8237_access;
 
 /* Power-on: registers zero, master clear (H5, H14). */
@@ -65,8 +65,7 @@ uint8_t nd_i8237_read(nd_i8237 *c, unsigned reg, nd_i8237_access *why);
 
 /* Register write at offset @reg (0-15). @cascade_input: the channel that is
    wired as a cascade input on this chip (0 on the AT master, -1 otherwise). */
-void nd_i8237_write(nd_i8237 *c, unsigned reg, uint8_t v, int cascade_input,
-                    nd_i8237_access *why);
+void nd_i8237_write(nd_i8237 *c, unsigned reg, uint8_t v, int cascade_input, nd_i8237_access *why);
 
 /* Status register as a read would return it, without the side effect. */
 static inline uint8_t nd_i8237_status(const nd_i8237 *c)

@@ -8,8 +8,7 @@ void nd_iobus_init(nd_iobus *b)
     memset(b, 0, sizeof *b);
 }
 
-int nd_iobus_map(nd_iobus *b, uint16_t base, uint32_t count, const ndisdma_io_handler *h,
-                 void *ctx)
+int nd_iobus_map(nd_iobus *b, uint16_t base, uint32_t count, const ndisdma_io_handler *h, void *ctx)
 {
     if (!h || count == 0 || (uint32_t)base + count > 65536u)
         return NDISDMA_EINVAL;
@@ -19,7 +18,7 @@ int nd_iobus_map(nd_iobus *b, uint16_t base, uint32_t count, const ndisdma_io_ha
     for (int id = 1; id < ND_IOBUS_SLOTS; id++) {
         if (b->slot[id].used)
             continue;
-        b->slot[id] = (nd_io_slot){ .h = *h, .ctx = ctx, .base = base, .count = count, .used = 1 };
+        b->slot[id] = (nd_io_slot){.h = *h, .ctx = ctx, .base = base, .count = count, .used = 1};
         memset(&b->map[base], id, count);
         return id;
     }
