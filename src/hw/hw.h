@@ -23,7 +23,7 @@
 #include "hw/physmem.h"
 
 /* Largest run of units one burst may cover: 65,536 units of 2 bytes. */
-#define ND_HW_SCRATCH_BYTES (128u * 1024u)
+#define ND_HW_SCRATCH_BYTES ((size_t)128 * 1024)
 
 typedef struct nd_hw {
     nd_physmem ram;
