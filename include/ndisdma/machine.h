@@ -158,7 +158,8 @@ enum {
     X(ILLEGAL_XFER_TYPE, "mode register transfer type 11 (behaves as verify)")                     \
     X(CASCADE_NOT_4, "cascade mode on a channel other than 4 (moves nothing)")                     \
     X(CHANNEL4_NOT_CASCADE, "channel 4 not in cascade mode (starves 0-3)")                         \
-    X(EOP_OUTSIDE_SERVICE, "external EOP while the channel is not served")
+    X(EOP_OUTSIDE_SERVICE, "external EOP while the channel is not served")                         \
+    X(BAD_CHANNEL, "DREQ for a channel that takes no device (4, or above 7)")
 
 typedef enum ndisdma_illegal {
     NDISDMA_ILLEGAL_NONE = 0,

@@ -193,7 +193,8 @@ int nd_hw_dma_detach(nd_hw *hw, unsigned ch)
 void nd_hw_dma_request(nd_hw *hw, unsigned ch, bool asserted)
 {
     if (!device_channel(ch)) {
-        nd_hw_illegal(hw, NDISDMA_ILLEGAL_UNDECODED_PORT, 0, asserted, (uint8_t)ch);
+        nd_hw_illegal(hw, NDISDMA_ILLEGAL_BAD_CHANNEL, 0, asserted,
+                      (uint8_t)(ch > 0xFF ? 0xFF : ch));
         return;
     }
     nd_i8237 *c = nd_atdma_ctl(&hw->dma, ch);
