@@ -33,13 +33,41 @@ typedef struct ndisdma_machine ndisdma_machine;
 #define NDISDMA_PAGE_SIZE         4096u
 #define NDISDMA_MAX_RAM_BYTES     (4ull << 30)
 
+/*
+ * Placement of the memory the kernel hands out to drivers (nonpaged pool,
+ * NdisAllocateMemory...), spec N30. RAM is one linear mapping, so one
+ * allocation is always physically contiguous; the policy chooses where it
+ * lies:
+ * - LOW (the default, and the value of a zeroed config): first fit from the
+ *   bottom of RAM, below 16 MiB, and never across a 64 KiB boundary when the
+ *   allocation fits in 64 KiB. Buffers are then reachable by the 8237
+ *   directly: the HAL's direct path. Fails when memory below 16 MiB is
+ *   exhausted (it never silently goes high).
+ * - HIGH: first fit from 16 MiB up: every buffer is out of the ISA DMA
+ *   window, so the HAL bounces it through map registers. Needs more than
+ *   16 MiB of RAM.
+ * - SCATTERED: seeded pseudo-random page positions over all of RAM, below
+ *   and above 16 MiB; multi-page allocations are deliberately placed across
+ *   64 KiB and 128 KiB boundaries. Deterministic for a given seed and call
+ *   sequence.
+ * Host memory a driver owns itself (stack, malloc) is not placed: it gets
+ * phantom frames above 4 GiB when an MDL is built on it (N29).
+ */
+typedef enum ndisdma_placement {
+    NDISDMA_PLACEMENT_LOW = 0,
+    NDISDMA_PLACEMENT_HIGH = 1,
+    NDISDMA_PLACEMENT_SCATTERED = 2
+} ndisdma_placement;
+
 typedef struct ndisdma_config {
-    uint64_t ram_bytes; /* simulated physical RAM; 0 = default (64 MiB) */
-    uint64_t seed;      /* seeds every randomised choice; same seed, same run */
+    uint64_t ram_bytes;          /* simulated physical RAM; 0 = default (64 MiB) */
+    uint64_t seed;               /* seeds every randomised choice; same seed, same run */
+    ndisdma_placement placement; /* memory placement policy (N30); default LOW */
 } ndisdma_config;
 
 /*
- * ndisdma_config_init - fill @cfg with the defaults (64 MiB RAM, seed 0).
+ * ndisdma_config_init - fill @cfg with the defaults (64 MiB RAM, seed 0,
+ * placement NDISDMA_PLACEMENT_LOW).
  * @cfg: caller-owned; must not be NULL.
  */
 void ndisdma_config_init(ndisdma_config *cfg);
@@ -52,8 +80,8 @@ void ndisdma_config_init(ndisdma_config *cfg);
  * @cfg: configuration, copied; NULL means defaults.
  * @out: receives the machine; set to NULL on failure.
  * Returns 0, NDISDMA_EINVAL (NULL @out, RAM size not a page multiple or out
- * of range) or NDISDMA_ENOMEM. The caller owns the machine and frees it with
- * ndisdma_machine_destroy(). Any thread.
+ * of range, unknown placement) or NDISDMA_ENOMEM. The caller owns the
+ * machine and frees it with ndisdma_machine_destroy(). Any thread.
  */
 int ndisdma_machine_create(const ndisdma_config *cfg, ndisdma_machine **out);
 
@@ -175,7 +203,7 @@ const char *ndisdma_illegal_str(int reason);
 typedef struct ndisdma_event {
     ndisdma_event_kind kind;
     uint64_t time_ns; /* virtual time of the event */
-    uint64_t phys;    /* BURST: lowest physical address touched */
+    uint64_t phys;    /* BURST: lowest address touched (memory-to-memory: first source byte) */
     uint32_t units;   /* BURST/STALL: units moved */
     uint32_t bytes;   /* BURST: bytes moved */
     uint16_t port;    /* IO_*, ILLEGAL */

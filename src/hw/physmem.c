@@ -1,23 +1,38 @@
-/* Simulated physical RAM: see physmem.h. */
+/*
+ * Simulated physical RAM: see physmem.h.
+ *
+ * RAM is one private anonymous mapping: the kernel hands out zero-filled
+ * pages lazily, so a 64 MiB machine costs only the pages it touches, and the
+ * mapping is page-aligned, so the page offset of a host pointer into RAM
+ * equals the page offset of its physical address (MDLs and MmGetPhysicalAddress
+ * rely on that).
+ */
+#define _DEFAULT_SOURCE
 #include "hw/physmem.h"
 
-#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <ndisdma/errors.h>
 
 int nd_physmem_init(nd_physmem *pm, uint64_t size)
 {
-    /* calloc of a large block maps fresh zero pages lazily, so a 64 MiB
-       machine costs only the pages it touches. */
-    pm->base = (size > SIZE_MAX) ? NULL : calloc(1, (size_t)size);
-    pm->size = pm->base ? size : 0;
-    return pm->base ? 0 : NDISDMA_ENOMEM;
+    pm->base = NULL;
+    pm->size = 0;
+    if (size == 0 || size > SIZE_MAX)
+        return NDISDMA_ENOMEM;
+    void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NDISDMA_ENOMEM;
+    pm->base = p;
+    pm->size = size;
+    return 0;
 }
 
 void nd_physmem_fini(nd_physmem *pm)
 {
-    free(pm->base);
+    if (pm->base)
+        munmap(pm->base, (size_t)pm->size);
     pm->base = NULL;
     pm->size = 0;
 }

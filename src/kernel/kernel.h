@@ -55,4 +55,17 @@ void nd_kernel_violation(nd_kernel *k, const char *ddi, const char *fmt, ...)
    @max; otherwise records a violation naming @ddi and returns false. */
 int nd_kernel_irql_at_most(nd_kernel *k, KIRQL max, const char *ddi);
 
+/* ---- The rest of the kernel layer's interface ---- */
+
+/* The object that owns this kernel (the machine), for the host API. */
+void nd_kernel_set_owner(nd_kernel *k, void *owner);
+void *nd_kernel_owner(nd_kernel *k);
+
+/* True when @mdl is a live MDL of @k (from IoAllocateMdl, not yet freed). */
+int nd_kernel_mdl_is_live(nd_kernel *k, PMDL mdl);
+
+#include "kernel/clock.h"  /* virtual time, events, DPCs, DMA unit times */
+#include "kernel/frames.h" /* placement, nonpaged memory, phantom frames */
+#include "kernel/irql.h"   /* thread binding, IRQL, the violation record */
+
 #endif /* ND_KERNEL_KERNEL_H */

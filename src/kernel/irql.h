@@ -1,0 +1,54 @@
+/*
+ * The calling thread's IRQL and machine binding, and the violation record.
+ *
+ * Concept. Windows keeps the IRQL per processor and finds "the current
+ * kernel" implicitly; KeGetCurrentIrql and IoAllocateMdl take no handle. Our
+ * processors are host threads: each thread has one thread-local record {the
+ * kernel it is bound to, its IRQL}. That record is not global mutable state
+ * in the sense DESIGN.md forbids: nothing is shared between threads, and two
+ * machines on two threads never see each other's record. It is the only
+ * thread-local state of the library.
+ *
+ * Entry points of the host API that run driver code (ndisdma_machine_run,
+ * later the NDIS host) call nd_kernel_enter to bind the thread for the call
+ * and nd_kernel_leave to restore what was there before, so that nested and
+ * repeated calls compose. A thread bound to a machine at entry keeps its
+ * IRQL; a thread switched to another machine starts at PASSIVE_LEVEL and
+ * gets its old IRQL back on leave.
+ */
+#ifndef ND_KERNEL_IRQL_H
+#define ND_KERNEL_IRQL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ndisdma/kernel.h>
+#include <wdm.h>
+
+typedef struct nd_kernel nd_kernel;
+
+typedef struct nd_kernel_binding {
+    nd_kernel *k;
+    KIRQL irql;
+} nd_kernel_binding;
+
+/* Bind the calling thread to @k for a host API call; @saved receives what to
+   restore. Never fails. */
+void nd_kernel_enter(nd_kernel *k, nd_kernel_binding *saved);
+/* Restore the binding saved by nd_kernel_enter. */
+void nd_kernel_leave(const nd_kernel_binding *saved);
+
+/* ndisdma_thread_bind / _unbind on a kernel (same return codes). */
+int nd_kernel_bind(nd_kernel *k);
+int nd_kernel_unbind(nd_kernel *k);
+
+/* The calling thread's IRQL, and setting it directly (for the layers that
+   deliver interrupts and DPCs; drivers use KeRaiseIrql/KeLowerIrql). */
+KIRQL nd_kernel_irql(void);
+void nd_kernel_set_irql(KIRQL irql);
+
+/* The violation record (see <ndisdma/kernel.h>). */
+uint64_t nd_kernel_violation_count(const nd_kernel *k);
+int nd_kernel_violation_get(const nd_kernel *k, uint64_t index, ndisdma_violation *out);
+
+#endif /* ND_KERNEL_IRQL_H */
