@@ -11,6 +11,7 @@ void ndisdma_config_init(ndisdma_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->ram_bytes = NDISDMA_DEFAULT_RAM_BYTES;
     cfg->seed = 0;
+    cfg->placement = NDISDMA_PLACEMENT_LOW;
 }
 
 int ndisdma_machine_create(const ndisdma_config *cfg, ndisdma_machine **out)
@@ -26,12 +27,31 @@ int ndisdma_machine_create(const ndisdma_config *cfg, ndisdma_machine **out)
         c.ram_bytes = NDISDMA_DEFAULT_RAM_BYTES;
     if (c.ram_bytes % NDISDMA_PAGE_SIZE != 0 || c.ram_bytes > NDISDMA_MAX_RAM_BYTES)
         return NDISDMA_EINVAL;
+    if (c.placement != NDISDMA_PLACEMENT_LOW && c.placement != NDISDMA_PLACEMENT_HIGH &&
+        c.placement != NDISDMA_PLACEMENT_SCATTERED)
+        return NDISDMA_EINVAL;
     ndisdma_machine *m = calloc(1, sizeof *m);
     if (!m)
         return NDISDMA_ENOMEM;
     m->cfg = c;
     int rc = nd_hw_init(&m->hw, c.ram_bytes);
     if (rc != 0) {
+        free(m);
+        return rc;
+    }
+    rc = nd_kernel_create(&m->hw, c.seed, &m->kernel);
+    if (rc == 0)
+        rc = nd_kernel_set_placement(m->kernel, c.placement);
+    if (rc == 0)
+        nd_kernel_set_owner(m->kernel, m);
+    if (rc == 0)
+        rc = nd_hal_create(m->kernel, &m->hal);
+    if (rc == 0)
+        nd_kernel_set_hal(m->kernel, m->hal);
+    if (rc != 0) {
+        nd_hal_destroy(m->hal);
+        nd_kernel_destroy(m->kernel);
+        nd_hw_fini(&m->hw);
         free(m);
         return rc;
     }
@@ -43,6 +63,8 @@ void ndisdma_machine_destroy(ndisdma_machine *m)
 {
     if (!m)
         return;
+    nd_hal_destroy(m->hal);
+    nd_kernel_destroy(m->kernel);
     nd_hw_fini(&m->hw);
     free(m);
 }

@@ -1,10 +1,10 @@
 /*
  * The machine: the top of the library's layers, composing them.
  *
- * Concept: struct ndisdma_machine owns one instance of every layer (today the
- * hardware; the kernel, HAL and NDIS layers join it as they are built). Host
- * API entry points find their layer here and call down; no layer below knows
- * this struct.
+ * Concept: struct ndisdma_machine owns one instance of every layer (the
+ * hardware and the kernel; the HAL and NDIS layers join it as they are
+ * built). Host API entry points find their layer here and call down; no
+ * layer below knows this struct.
  */
 #ifndef ND_MACHINE_MACHINE_H
 #define ND_MACHINE_MACHINE_H
@@ -12,10 +12,14 @@
 #include <ndisdma/machine.h>
 
 #include "hw/hw.h"
+#include "hal/hal.h"
+#include "kernel/kernel.h"
 
 struct ndisdma_machine {
     ndisdma_config cfg;
     nd_hw hw;
+    nd_kernel *kernel;  /* owned; created after the hardware, destroyed before it */
+    struct nd_hal *hal; /* owned; created after the kernel, destroyed before it */
 };
 
 #endif /* ND_MACHINE_MACHINE_H */

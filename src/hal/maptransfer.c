@@ -1,0 +1,355 @@
+/*
+ * MapTransfer and FlushAdapterBuffers for subordinate (system) DMA.
+ *
+ * Concept (N14, N17, N19): MapTransfer programs the adapter's 8237 channel
+ * for one transfer of the caller's buffer, described by an MDL and a
+ * CurrentVa inside it. It goes direct - the controller works on the
+ * buffer's own frames - when the range is physically contiguous, in RAM,
+ * below 16 MiB and inside one 64 KiB window (channels 0-3) or 128 KiB window
+ * (channels 5-7; there also word-aligned and a whole number of words).
+ * Otherwise the transfer is bounced through the adapter's map registers:
+ * for a write to the device the data is copied into them now; for a read
+ * from the device FlushAdapterBuffers copies back exactly the bytes the
+ * controller moved, and never anything of a direct transfer. The mapped
+ * length is the shortest of the caller's Length, the rest of the current
+ * MDL, one 8237 transfer (65,536 units) and what the map registers cover
+ * (their pages minus the first byte's page offset); *Length returns it.
+ *
+ * Caller data is reached page by page through the MDL's frames: frames in
+ * simulated RAM through RAM, other (host-memory) frames through the virtual
+ * address, which the kernel keeps valid for them.
+ *
+ * The "still moving" test of the flush (N19) looks at the channel's mask
+ * bit and DREQ line through the hardware's side-effect-free snapshot: the
+ * 8237 has no readable mask register, and reading the status register would
+ * clear the TC bits a driver may poll. Everything the HAL changes goes
+ * through the ports.
+ *
+ * Autoinitialize: a ring should live in a common buffer (direct), as on
+ * Windows. Bounced, the data is copied in once at MapTransfer, and the flush
+ * of a receive copies back the part of the current lap that moved.
+ */
+#include <string.h>
+
+#include "hal/hal_impl.h"
+
+#include "hw/hw_regs.h"
+
+static uint8_t *mdl_start(PMDL mdl)
+{
+    return (uint8_t *)MmGetMdlVirtualAddress(mdl);
+}
+
+/* Frame number of the page holding @va (inside @mdl). */
+static PFN_NUMBER mdl_pfn(PMDL mdl, const uint8_t *va)
+{
+    uintptr_t idx = ((uintptr_t)va - (uintptr_t)mdl->StartVa) >> PAGE_SHIFT;
+    return MmGetMdlPfnArray(mdl)[idx];
+}
+
+static uint64_t mdl_phys(PMDL mdl, const uint8_t *va)
+{
+    return (uint64_t)mdl_pfn(mdl, va) << PAGE_SHIFT | BYTE_OFFSET(va);
+}
+
+/* Host pointer of the byte at @va: through RAM for RAM frames. */
+static uint8_t *mdl_ptr(nd_kernel *k, PMDL mdl, uint8_t *va)
+{
+    uint8_t *p = nd_kernel_phys_to_va(k, mdl_phys(mdl, va));
+    return p ? p : va;
+}
+
+/* Copy @len bytes between the MDL range at @va and @buf. */
+static void mdl_copy(nd_kernel *k, PMDL mdl, uint8_t *va, uint8_t *buf, size_t len, bool to_mdl)
+{
+    while (len > 0) {
+        size_t chunk = PAGE_SIZE - BYTE_OFFSET(va);
+        if (chunk > len)
+            chunk = len;
+        uint8_t *p = mdl_ptr(k, mdl, va);
+        if (to_mdl)
+            memcpy(p, buf, chunk);
+        else
+            memcpy(buf, p, chunk);
+        va += chunk;
+        buf += chunk;
+        len -= chunk;
+    }
+}
+
+/* True when [@va, @va + @len) of @mdl can be programmed directly. */
+static bool direct_ok(const nd_adapter *ad, PMDL mdl, uint8_t *va, uint32_t len, uint64_t *phys_out)
+{
+    nd_kernel *k = ad->hal->k;
+    uint64_t first = mdl_phys(mdl, va);
+    PFN_NUMBER pfn0 = mdl_pfn(mdl, va);
+    size_t pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, len);
+    uintptr_t idx0 = ((uintptr_t)va - (uintptr_t)mdl->StartVa) >> PAGE_SHIFT;
+    const PFN_NUMBER *pfn = MmGetMdlPfnArray(mdl);
+    for (size_t i = 1; i < pages; i++)
+        if (pfn[idx0 + i] != pfn0 + i)
+            return false;
+    uint64_t last = first + len - 1;
+    if (last >= ND_HAL_ISA_LIMIT)
+        return false;
+    unsigned wshift = 16u + ad->shift;
+    if (first >> wshift != last >> wshift)
+        return false;
+    if (ad->shift && ((first & 1u) || (len & 1u)))
+        return false;
+    if (!nd_kernel_phys_to_va(k, first) || !nd_kernel_phys_to_va(k, last))
+        return false;
+    *phys_out = first;
+    return true;
+}
+
+static uint8_t mode_bits(const nd_adapter *ad, BOOLEAN write_to_device)
+{
+    uint8_t mode = write_to_device ? MODE_TYPE_READ : MODE_TYPE_WRITE;
+    mode |= ad->desc.DemandMode ? MODE_DEMAND : MODE_SINGLE;
+    if (ad->desc.AutoInitialize)
+        mode |= MODE_AUTOINIT;
+    return mode;
+}
+
+/*
+ * MapTransfer (DMA_OPERATIONS) - program the adapter's channel for a transfer
+ * of [CurrentVa, CurrentVa + *Length) of @Mdl and unmask it.
+ * @MapRegisterBase: the base the execution routine received (NULL when no
+ *   registers were allocated: then only direct transfers can be mapped).
+ * @Length: in, bytes wanted; out, bytes mapped (possibly fewer, see the
+ *   concept note); 0 when nothing was mapped.
+ * @WriteToDevice: TRUE memory -> device (8237 read transfer), FALSE
+ *   device -> memory (8237 write transfer).
+ * Returns the logical (physical) address the controller was programmed with,
+ * 0 when nothing was mapped. Reported and refused (nothing programmed): wrong
+ * IRQL, NULL arguments, an adapter that does not hold its channel, CurrentVa
+ * outside the MDL, Length 0, a foreign MapRegisterBase, a transfer that needs
+ * map registers without any, an MDL that IoAllocateMdl did not hand out or
+ * that was freed. Length running past the MDL is reported and
+ * clamped. IRQL: <= DISPATCH_LEVEL. The caller keeps owning the MDL and the
+ * buffer until FlushAdapterBuffers.
+ */
+PHYSICAL_ADDRESS nd_hal_map_transfer(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID MapRegisterBase,
+                                     PVOID CurrentVa, PULONG Length, BOOLEAN WriteToDevice)
+{
+    static const char ddi[] = "MapTransfer";
+    PHYSICAL_ADDRESS ret;
+    ret.QuadPart = 0;
+    nd_adapter *ad = nd_adapter_from(DmaAdapter, ddi);
+    if (!ad)
+        return ret;
+    nd_hal *h = ad->hal;
+    nd_kernel *k = h->k;
+    if (!Length) {
+        nd_kernel_violation(k, ddi, "Length is NULL");
+        return ret;
+    }
+    ULONG want = *Length;
+    *Length = 0;
+    if (!nd_kernel_irql_at_most(k, DISPATCH_LEVEL, ddi))
+        return ret;
+    if (!Mdl || !CurrentVa) {
+        nd_kernel_violation(k, ddi, "%s is NULL", Mdl ? "CurrentVa" : "Mdl");
+        return ret;
+    }
+    if (!nd_kernel_mdl_is_live(k, Mdl)) {
+        nd_kernel_violation(k, ddi, "Mdl %p is not a live MDL (IoAllocateMdl)", (void *)Mdl);
+        return ret;
+    }
+    if (h->chan[ad->channel].owner != ad) {
+        nd_kernel_violation(k, ddi,
+                            "the adapter of channel %u does not hold its adapter channel "
+                            "(AllocateAdapterChannel first)",
+                            ad->channel);
+        return ret;
+    }
+    nd_mapreg *regs = NULL;
+    if (MapRegisterBase) {
+        regs = nd_mapreg_find(h, ad, MapRegisterBase);
+        if (!regs) {
+            nd_kernel_violation(k, ddi,
+                                "MapRegisterBase %p is not held by the adapter of channel %u",
+                                MapRegisterBase, ad->channel);
+            return ret;
+        }
+    }
+    uint8_t *start = mdl_start(Mdl);
+    uint8_t *va = CurrentVa;
+    uintptr_t off = (uintptr_t)va - (uintptr_t)start;
+    if ((uintptr_t)va < (uintptr_t)start || off >= Mdl->ByteCount) {
+        nd_kernel_violation(k, ddi, "CurrentVa %p is outside the MDL [%p, +%u)", CurrentVa,
+                            (void *)start, (unsigned)Mdl->ByteCount);
+        return ret;
+    }
+    if (want == 0) {
+        nd_kernel_violation(k, ddi, "Length is 0");
+        return ret;
+    }
+    uint32_t len = want;
+    if ((uint64_t)off + len > Mdl->ByteCount) {
+        nd_kernel_violation(k, ddi,
+                            "Length %u runs past the end of the MDL (%u bytes left); "
+                            "an MDL chain is mapped one MDL at a time",
+                            (unsigned)want, (unsigned)(Mdl->ByteCount - off));
+        len = (uint32_t)(Mdl->ByteCount - off);
+    }
+    uint32_t window = nd_adapter_window(ad);
+    if (len > window)
+        len = window; /* one 8237 transfer: 65,536 units */
+
+    uint64_t phys = 0;
+    bool bounced = !direct_ok(ad, Mdl, va, len, &phys);
+    uint32_t prog = len; /* bytes the controller will move */
+    if (bounced) {
+        if (!regs) {
+            nd_kernel_violation(k, ddi,
+                                "the range at %p (%u bytes) cannot be reached directly by "
+                                "channel %u and no map registers were allocated",
+                                CurrentVa, (unsigned)len, ad->channel);
+            return ret;
+        }
+        uint64_t cover = (uint64_t)regs->count * PAGE_SIZE - BYTE_OFFSET(va);
+        uint64_t room = (uint64_t)regs->count * PAGE_SIZE;
+        if (room > window)
+            room = window;
+        if (len > cover)
+            len = (uint32_t)cover;
+        if (len > room)
+            len = (uint32_t)room;
+        prog = len;
+        if (ad->shift && (len & 1u)) {
+            if (len + 1u <= room)
+                prog = len + 1u; /* whole words: one pad byte */
+            else
+                prog = --len;
+        }
+        phys = regs->phys;
+        if (WriteToDevice) {
+            mdl_copy(k, Mdl, va, regs->va, len, false);
+            if (prog > len)
+                regs->va[len] = 0;
+        }
+    }
+    uint32_t units = prog >> ad->shift;
+
+    KIRQL old;
+    nd_ctl_lock(h, ad->channel, &old);
+    nd_ctl_program(h, ad->channel, mode_bits(ad, WriteToDevice), phys, units);
+    nd_ctl_mask(h, ad->channel, false);
+    nd_ctl_unlock(h, ad->channel, old);
+
+    ad->map.active = true;
+    ad->map.bounced = bounced;
+    ad->map.write_to_device = WriteToDevice != 0;
+    ad->map.mdl = Mdl;
+    ad->map.current_va = va;
+    ad->map.length = len;
+    ad->map.units = units;
+    ad->map.phys = phys;
+    ad->map.regs = bounced ? regs : NULL;
+    *Length = len;
+    ret.QuadPart = (LONGLONG)phys;
+    return ret;
+}
+
+/* Units still to move of the current transfer, from the count register and
+   the channel state seen before masking. */
+static uint32_t remaining_units(const nd_adapter *ad, uint16_t count,
+                                const ndisdma_dma_channel_state *st)
+{
+    uint32_t rem = ((uint32_t)count + 1u) & 0xFFFFu;
+    /* A 65,536-unit transfer reads count 0xFFFF both before its first unit
+       and at terminal count: it has not started if the channel is still
+       unmasked at its base address. */
+    if (rem == 0 && ad->map.units == 0x10000u && !st->masked &&
+        st->current_address == st->base_address && !st->terminal_count)
+        rem = 0x10000u;
+    return rem;
+}
+
+/*
+ * FlushAdapterBuffers (DMA_OPERATIONS) - end the transfer MapTransfer
+ * programmed: mask the channel and, for a device-to-memory transfer through
+ * map registers, copy the bytes the controller moved (mapped bytes minus the
+ * bytes the count register says remain; all of them at terminal count) into
+ * the caller's buffer. Nothing else of the caller's buffer is written.
+ * The arguments must be those of the MapTransfer (Length: the length it
+ * returned); differences are reported and the recorded transfer is used.
+ * Returns TRUE, or FALSE when the channel was still moving data at the call
+ * (unmasked, DREQ asserted, count not exhausted: the last bytes may be
+ * partial, N19) - the channel is masked and what moved is copied anyway -
+ * and when a test injected a flush fault (nd_hal_inject_flush_faults).
+ * Reported: wrong IRQL (returns FALSE, nothing done), NULL adapter (FALSE),
+ * no transfer to flush (TRUE, the channel is masked if the adapter holds it).
+ * IRQL: <= DISPATCH_LEVEL.
+ */
+BOOLEAN nd_hal_flush_adapter_buffers(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID MapRegisterBase,
+                                     PVOID CurrentVa, ULONG Length, BOOLEAN WriteToDevice)
+{
+    static const char ddi[] = "FlushAdapterBuffers";
+    nd_adapter *ad = nd_adapter_from(DmaAdapter, ddi);
+    if (!ad)
+        return FALSE;
+    nd_hal *h = ad->hal;
+    nd_kernel *k = h->k;
+    if (!nd_kernel_irql_at_most(k, DISPATCH_LEVEL, ddi))
+        return FALSE;
+    nd_mapping *m = &ad->map;
+    unsigned ch = ad->channel;
+    KIRQL old;
+    if (!m->active) {
+        nd_kernel_violation(k, ddi, "no transfer mapped on channel %u (MapTransfer first)", ch);
+        if (h->chan[ch].owner == ad) {
+            nd_ctl_lock(h, ch, &old);
+            nd_ctl_mask(h, ch, true);
+            nd_ctl_unlock(h, ch, old);
+        }
+        return TRUE;
+    }
+    if (Mdl != m->mdl || (uint8_t *)CurrentVa != m->current_va ||
+        (WriteToDevice != 0) != m->write_to_device || Length != m->length)
+        nd_kernel_violation(k, ddi,
+                            "arguments differ from the MapTransfer of channel %u "
+                            "(Mdl %p/%p, CurrentVa %p/%p, Length %u/%u, WriteToDevice %d/%d); "
+                            "the mapped transfer is flushed",
+                            ch, (void *)Mdl, (void *)m->mdl, CurrentVa, (void *)m->current_va,
+                            (unsigned)Length, (unsigned)m->length, WriteToDevice != 0,
+                            (int)m->write_to_device);
+    if (m->bounced && MapRegisterBase != (PVOID)m->regs)
+        nd_kernel_violation(k, ddi, "MapRegisterBase %p differs from the one mapped (%p)",
+                            MapRegisterBase, (void *)m->regs);
+
+    ndisdma_dma_channel_state st;
+    nd_ctl_lock(h, ch, &old);
+    nd_hw_dma_get_channel(h->hw, ch, &st);
+    nd_ctl_mask(h, ch, true);
+    uint16_t count = nd_ctl_read_count_once(h, ch); /* masked: it cannot move */
+    nd_ctl_unlock(h, ch, old);
+
+    uint32_t rem = remaining_units(ad, count, &st);
+    bool moving = !st.masked && st.dreq && rem > 0;
+    if (m->bounced && !m->write_to_device) {
+        uint64_t moved = rem >= m->units ? 0 : (uint64_t)(m->units - rem) << ad->shift;
+        if (moved > m->length)
+            moved = m->length;
+        if (moved > 0 && !nd_kernel_mdl_is_live(k, m->mdl))
+            nd_kernel_violation(k, ddi,
+                                "the MDL of the transfer on channel %u was freed before the "
+                                "flush; %u received bytes are lost",
+                                ch, (unsigned)moved);
+        else if (moved > 0 && m->regs)
+            mdl_copy(k, m->mdl, m->current_va, m->regs->va, (size_t)moved, true);
+        else if (moved > 0)
+            nd_kernel_violation(k, ddi,
+                                "the map registers of channel %u were freed before the flush; "
+                                "%u received bytes are lost",
+                                ch, (unsigned)moved);
+    }
+    m->active = false;
+    if (h->flush_faults > 0) {
+        h->flush_faults--;
+        return FALSE;
+    }
+    return moving ? FALSE : TRUE;
+}
