@@ -1,0 +1,879 @@
+/*
+ * <ndis.h> - the subset of the Windows Driver Kit's NDIS interface that
+ * ndisdma implements, for miniport drivers of subordinate-DMA NICs (ISA and
+ * LPC adapters, IrDA fast-infrared controllers).
+ *
+ * Concept: driver sources written for the WDK compile unchanged against this
+ * header. Every type, field, constant and macro keeps the WDK's name, value
+ * and field order, and Windows types keep their Windows widths on every host
+ * (ULONG is 32 bits on LP64). This header builds on <wdm.h>, as the WDK's
+ * ndis.h builds on the kernel headers, and adds:
+ *   - NDIS base types, NDIS_STATUS codes, memory macros, NDIS_BUFFER (an MDL);
+ *   - the system-DMA description NDIS_DMA_DESCRIPTION;
+ *   - the NDIS 6 miniport structures (NDIS_OBJECT_HEADER, driver
+ *     characteristics, initialization parameters, adapter attributes) with
+ *     their revision and size macros, and the MiniportXxx role types.
+ * NET_BUFFER_LIST, NET_BUFFER and NDIS_OID_REQUEST are declared but not yet
+ * defined (incomplete types). The NDIS DDIs (NdisM..., NdisAllocate...) are
+ * declared next to their implementation in a later step.
+ *
+ * Layout facts that DMA code and the miniport host rely on are checked with
+ * static assertions below and, offset by offset, in
+ * tests/ndis/test_ndis_header.c.
+ */
+#ifndef NDISDMA_NDIS_H
+#define NDISDMA_NDIS_H
+
+#include <wdm.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifdef __cplusplus
+#define NDISDMA_STATIC_ASSERT(e, m) static_assert(e, m)
+#else
+#define NDISDMA_STATIC_ASSERT(e, m) _Static_assert(e, m)
+#endif
+
+/* ---- Windows widths, on every host ---- */
+NDISDMA_STATIC_ASSERT(sizeof(UCHAR) == 1 && sizeof(BOOLEAN) == 1, "UCHAR/BOOLEAN: 1 byte");
+NDISDMA_STATIC_ASSERT(sizeof(USHORT) == 2 && sizeof(WCHAR) == 2, "USHORT/WCHAR: 2 bytes");
+NDISDMA_STATIC_ASSERT(sizeof(ULONG) == 4 && sizeof(LONG) == 4, "ULONG/LONG: 4 bytes (LLP64)");
+NDISDMA_STATIC_ASSERT(sizeof(UINT) == 4 && sizeof(INT) == 4, "UINT/INT: 4 bytes");
+NDISDMA_STATIC_ASSERT(sizeof(ULONG64) == 8 && sizeof(LONGLONG) == 8, "64-bit types: 8 bytes");
+NDISDMA_STATIC_ASSERT(sizeof(ULONG_PTR) == sizeof(void *), "ULONG_PTR: pointer-sized");
+NDISDMA_STATIC_ASSERT(sizeof(PHYSICAL_ADDRESS) == 8, "PHYSICAL_ADDRESS: 8 bytes");
+
+/* ---- Versions ----
+   As in the WDK, a miniport names its NDIS version before including this
+   header (NDIS60_MINIPORT, NDIS51_MINIPORT, ...); NDIS_MINIPORT_MAJOR_VERSION
+   and NDIS_MINIPORT_MINOR_VERSION follow from it. */
+#if !defined(NDIS_MINIPORT_MAJOR_VERSION)
+#if defined(NDIS60_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 6
+#define NDIS_MINIPORT_MINOR_VERSION 0
+#elif defined(NDIS51_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 5
+#define NDIS_MINIPORT_MINOR_VERSION 1
+#endif
+#endif
+#ifndef NDIS_SUPPORT_NDIS6
+#define NDIS_SUPPORT_NDIS6 1
+#endif
+
+/* ---- Base types ---- */
+typedef PVOID NDIS_HANDLE, *PNDIS_HANDLE;
+typedef int NDIS_STATUS, *PNDIS_STATUS; /* "note default size" (WDK): 32 bits */
+typedef UNICODE_STRING NDIS_STRING, *PNDIS_STRING;
+typedef INT *PINT;
+typedef PHYSICAL_ADDRESS NDIS_PHYSICAL_ADDRESS, *PNDIS_PHYSICAL_ADDRESS;
+typedef ULONG NDIS_OID, *PNDIS_OID;
+typedef ULONG NDIS_PORT_NUMBER, *PNDIS_PORT_NUMBER;
+typedef ULONG NET_IFINDEX, *PNET_IFINDEX;
+typedef USHORT NET_IFTYPE, *PNET_IFTYPE;
+
+/* NET_LUID (ifdef.h): the interface's locally unique id, as Value or as
+   its Info bit fields (ULONG64 bit fields: implementation-defined in ISO C,
+   laid out as MSVC does by GCC and Clang). */
+typedef union _NET_LUID_LH {
+    ULONG64 Value;
+    struct {
+        ULONG64 Reserved : 24;
+        ULONG64 NetLuidIndex : 24;
+        ULONG64 IfType : 16;
+    } Info;
+} NET_LUID_LH, *PNET_LUID_LH;
+typedef NET_LUID_LH NET_LUID, *PNET_LUID;
+
+#define NDIS_PHYSICAL_ADDRESS_CONST(_Low, _High)                                                   \
+    {                                                                                              \
+        .u = {(ULONG)(_Low), (LONG)(_High) }                                                       \
+    }
+#define NdisGetPhysicalAddressHigh(_PhysicalAddress) ((_PhysicalAddress).u.HighPart)
+#define NdisSetPhysicalAddressHigh(_PhysicalAddress, _Value)                                       \
+    ((_PhysicalAddress).u.HighPart) = (_Value)
+#define NdisGetPhysicalAddressLow(_PhysicalAddress) ((_PhysicalAddress).u.LowPart)
+#define NdisSetPhysicalAddressLow(_PhysicalAddress, _Value)                                        \
+    ((_PhysicalAddress).u.LowPart) = (_Value)
+
+/* The basic spin lock: a kernel spin lock and the IRQL it was acquired at. */
+typedef struct _NDIS_SPIN_LOCK {
+    KSPIN_LOCK SpinLock;
+    KIRQL OldIrql;
+} NDIS_SPIN_LOCK, *PNDIS_SPIN_LOCK;
+
+/* An NDIS buffer is an MDL. */
+typedef MDL NDIS_BUFFER, *PNDIS_BUFFER;
+
+/* ---- Memory ---- */
+#define NdisMoveMemory(Destination, Source, Length)       RtlCopyMemory(Destination, Source, Length)
+#define NdisZeroMemory(Destination, Length)               RtlZeroMemory(Destination, Length)
+#define NdisEqualMemory(Source1, Source2, Length)         RtlEqualMemory(Source1, Source2, Length)
+#define NdisFillMemory(Destination, Length, Fill)         RtlFillMemory(Destination, Length, Fill)
+#define NdisMoveMappedMemory(Destination, Source, Length) RtlCopyMemory(Destination, Source, Length)
+#define NdisZeroMappedMemory(Destination, Length)         RtlZeroMemory(Destination, Length)
+#define NdisMoveToMappedMemory(Destination, Source, Length)                                        \
+    NdisMoveMappedMemory(Destination, Source, Length)
+#define NdisMoveFromMappedMemory(Destination, Source, Length)                                      \
+    NdisMoveMappedMemory(Destination, Source, Length)
+/* WCHAR is 16 bits here, so the literal is a C11 u"" (UTF-16) string where the
+   WDK has L"". Lengths in bytes, without and with the terminating NUL. */
+#define NDIS_STRING_CONST(x)                                                                       \
+    {                                                                                              \
+        sizeof(u##x) - 2, sizeof(u##x), (PWSTR)u##x                                                \
+    }
+
+/* Types of memory for NdisAllocateMemory (not mutually exclusive). */
+#define NDIS_MEMORY_CONTIGUOUS 0x00000001
+#define NDIS_MEMORY_NONCACHED  0x00000002
+
+/* ---- NDIS_STATUS ---- */
+/* NTSTATUS facility NDIS (ntstatus.h) values that NDIS 6 status codes use. */
+#ifndef STATUS_NDIS_INDICATION_REQUIRED
+#define STATUS_NDIS_INDICATION_REQUIRED  ((NTSTATUS)0x40230001L)
+#define STATUS_NDIS_REQUEST_ABORTED      ((NTSTATUS)0xC023000CL)
+#define STATUS_NDIS_MEDIA_DISCONNECTED   ((NTSTATUS)0xC023001FL)
+#define STATUS_NDIS_PAUSED               ((NTSTATUS)0xC023002AL)
+#define STATUS_NDIS_INTERFACE_NOT_FOUND  ((NTSTATUS)0xC023002BL)
+#define STATUS_NDIS_UNSUPPORTED_REVISION ((NTSTATUS)0xC023002CL)
+#define STATUS_NDIS_INVALID_PORT         ((NTSTATUS)0xC023002DL)
+#define STATUS_NDIS_INVALID_PORT_STATE   ((NTSTATUS)0xC023002EL)
+#define STATUS_NDIS_LOW_POWER_STATE      ((NTSTATUS)0xC023002FL)
+#endif
+
+#define NDIS_STATUS_SUCCESS             ((NDIS_STATUS)STATUS_SUCCESS)
+#define NDIS_STATUS_PENDING             ((NDIS_STATUS)STATUS_PENDING)
+#define NDIS_STATUS_NOT_RECOGNIZED      ((NDIS_STATUS)0x00010001L)
+#define NDIS_STATUS_NOT_COPIED          ((NDIS_STATUS)0x00010002L)
+#define NDIS_STATUS_NOT_ACCEPTED        ((NDIS_STATUS)0x00010003L)
+#define NDIS_STATUS_CALL_ACTIVE         ((NDIS_STATUS)0x00010007L)
+#define NDIS_STATUS_INDICATION_REQUIRED ((NDIS_STATUS)STATUS_NDIS_INDICATION_REQUIRED)
+
+/* status indications */
+#define NDIS_STATUS_ONLINE                       ((NDIS_STATUS)0x40010003L)
+#define NDIS_STATUS_RESET_START                  ((NDIS_STATUS)0x40010004L)
+#define NDIS_STATUS_RESET_END                    ((NDIS_STATUS)0x40010005L)
+#define NDIS_STATUS_RING_STATUS                  ((NDIS_STATUS)0x40010006L)
+#define NDIS_STATUS_CLOSED                       ((NDIS_STATUS)0x40010007L)
+#define NDIS_STATUS_WAN_LINE_UP                  ((NDIS_STATUS)0x40010008L)
+#define NDIS_STATUS_WAN_LINE_DOWN                ((NDIS_STATUS)0x40010009L)
+#define NDIS_STATUS_WAN_FRAGMENT                 ((NDIS_STATUS)0x4001000AL)
+#define NDIS_STATUS_MEDIA_CONNECT                ((NDIS_STATUS)0x4001000BL)
+#define NDIS_STATUS_MEDIA_DISCONNECT             ((NDIS_STATUS)0x4001000CL)
+#define NDIS_STATUS_HARDWARE_LINE_UP             ((NDIS_STATUS)0x4001000DL)
+#define NDIS_STATUS_HARDWARE_LINE_DOWN           ((NDIS_STATUS)0x4001000EL)
+#define NDIS_STATUS_INTERFACE_UP                 ((NDIS_STATUS)0x4001000FL)
+#define NDIS_STATUS_INTERFACE_DOWN               ((NDIS_STATUS)0x40010010L)
+#define NDIS_STATUS_MEDIA_BUSY                   ((NDIS_STATUS)0x40010011L)
+#define NDIS_STATUS_MEDIA_SPECIFIC_INDICATION    ((NDIS_STATUS)0x40010012L)
+#define NDIS_STATUS_WW_INDICATION                NDIS_STATUS_MEDIA_SPECIFIC_INDICATION
+#define NDIS_STATUS_LINK_SPEED_CHANGE            ((NDIS_STATUS)0x40010013L)
+#define NDIS_STATUS_WAN_GET_STATS                ((NDIS_STATUS)0x40010014L)
+#define NDIS_STATUS_WAN_CO_FRAGMENT              ((NDIS_STATUS)0x40010015L)
+#define NDIS_STATUS_WAN_CO_LINKPARAMS            ((NDIS_STATUS)0x40010016L)
+/* status indications new in NDIS 6 */
+#define NDIS_STATUS_LINK_STATE                   ((NDIS_STATUS)0x40010017L)
+#define NDIS_STATUS_NETWORK_CHANGE               ((NDIS_STATUS)0x40010018L)
+#define NDIS_STATUS_MEDIA_SPECIFIC_INDICATION_EX ((NDIS_STATUS)0x40010019L)
+#define NDIS_STATUS_PORT_STATE                   ((NDIS_STATUS)0x40010022L)
+#define NDIS_STATUS_OPER_STATUS                  ((NDIS_STATUS)0x40010023L)
+#define NDIS_STATUS_PACKET_FILTER                ((NDIS_STATUS)0x40010024L)
+
+/* warnings and errors */
+#define NDIS_STATUS_NOT_RESETTABLE         ((NDIS_STATUS)0x80010001L)
+#define NDIS_STATUS_SOFT_ERRORS            ((NDIS_STATUS)0x80010003L)
+#define NDIS_STATUS_HARD_ERRORS            ((NDIS_STATUS)0x80010004L)
+#define NDIS_STATUS_BUFFER_OVERFLOW        ((NDIS_STATUS)STATUS_BUFFER_OVERFLOW)
+#define NDIS_STATUS_FAILURE                ((NDIS_STATUS)STATUS_UNSUCCESSFUL)
+#define NDIS_STATUS_RESOURCES              ((NDIS_STATUS)STATUS_INSUFFICIENT_RESOURCES)
+#define NDIS_STATUS_CLOSING                ((NDIS_STATUS)0xC0010002L)
+#define NDIS_STATUS_BAD_VERSION            ((NDIS_STATUS)0xC0010004L)
+#define NDIS_STATUS_BAD_CHARACTERISTICS    ((NDIS_STATUS)0xC0010005L)
+#define NDIS_STATUS_ADAPTER_NOT_FOUND      ((NDIS_STATUS)0xC0010006L)
+#define NDIS_STATUS_OPEN_FAILED            ((NDIS_STATUS)0xC0010007L)
+#define NDIS_STATUS_DEVICE_FAILED          ((NDIS_STATUS)0xC0010008L)
+#define NDIS_STATUS_MULTICAST_FULL         ((NDIS_STATUS)0xC0010009L)
+#define NDIS_STATUS_MULTICAST_EXISTS       ((NDIS_STATUS)0xC001000AL)
+#define NDIS_STATUS_MULTICAST_NOT_FOUND    ((NDIS_STATUS)0xC001000BL)
+#define NDIS_STATUS_REQUEST_ABORTED        ((NDIS_STATUS)0xC001000CL)
+#define NDIS_STATUS_RESET_IN_PROGRESS      ((NDIS_STATUS)0xC001000DL)
+#define NDIS_STATUS_CLOSING_INDICATING     ((NDIS_STATUS)0xC001000EL)
+#define NDIS_STATUS_NOT_SUPPORTED          ((NDIS_STATUS)STATUS_NOT_SUPPORTED)
+#define NDIS_STATUS_INVALID_PACKET         ((NDIS_STATUS)0xC001000FL)
+#define NDIS_STATUS_OPEN_LIST_FULL         ((NDIS_STATUS)0xC0010010L)
+#define NDIS_STATUS_ADAPTER_NOT_READY      ((NDIS_STATUS)0xC0010011L)
+#define NDIS_STATUS_ADAPTER_NOT_OPEN       ((NDIS_STATUS)0xC0010012L)
+#define NDIS_STATUS_NOT_INDICATING         ((NDIS_STATUS)0xC0010013L)
+#define NDIS_STATUS_INVALID_LENGTH         ((NDIS_STATUS)0xC0010014L)
+#define NDIS_STATUS_INVALID_DATA           ((NDIS_STATUS)0xC0010015L)
+#define NDIS_STATUS_BUFFER_TOO_SHORT       ((NDIS_STATUS)0xC0010016L)
+#define NDIS_STATUS_INVALID_OID            ((NDIS_STATUS)0xC0010017L)
+#define NDIS_STATUS_ADAPTER_REMOVED        ((NDIS_STATUS)0xC0010018L)
+#define NDIS_STATUS_UNSUPPORTED_MEDIA      ((NDIS_STATUS)0xC0010019L)
+#define NDIS_STATUS_GROUP_ADDRESS_IN_USE   ((NDIS_STATUS)0xC001001AL)
+#define NDIS_STATUS_FILE_NOT_FOUND         ((NDIS_STATUS)0xC001001BL)
+#define NDIS_STATUS_ERROR_READING_FILE     ((NDIS_STATUS)0xC001001CL)
+#define NDIS_STATUS_ALREADY_MAPPED         ((NDIS_STATUS)0xC001001DL)
+#define NDIS_STATUS_RESOURCE_CONFLICT      ((NDIS_STATUS)0xC001001EL)
+#define NDIS_STATUS_NO_CABLE               ((NDIS_STATUS)0xC001001FL)
+#define NDIS_STATUS_INVALID_DEVICE_REQUEST ((NDIS_STATUS)STATUS_INVALID_DEVICE_REQUEST)
+#define NDIS_STATUS_NETWORK_UNREACHABLE    ((NDIS_STATUS)STATUS_NETWORK_UNREACHABLE)
+/* errors new in NDIS 6 */
+#define NDIS_STATUS_SEND_ABORTED           ((NDIS_STATUS)STATUS_NDIS_REQUEST_ABORTED)
+#define NDIS_STATUS_PAUSED                 ((NDIS_STATUS)STATUS_NDIS_PAUSED)
+#define NDIS_STATUS_INTERFACE_NOT_FOUND    ((NDIS_STATUS)STATUS_NDIS_INTERFACE_NOT_FOUND)
+#define NDIS_STATUS_INVALID_PARAMETER      ((NDIS_STATUS)STATUS_INVALID_PARAMETER)
+#define NDIS_STATUS_UNSUPPORTED_REVISION   ((NDIS_STATUS)STATUS_NDIS_UNSUPPORTED_REVISION)
+#define NDIS_STATUS_INVALID_PORT           ((NDIS_STATUS)STATUS_NDIS_INVALID_PORT)
+#define NDIS_STATUS_INVALID_PORT_STATE     ((NDIS_STATUS)STATUS_NDIS_INVALID_PORT_STATE)
+#define NDIS_STATUS_INVALID_STATE          ((NDIS_STATUS)STATUS_INVALID_DEVICE_STATE)
+#define NDIS_STATUS_MEDIA_DISCONNECTED     ((NDIS_STATUS)STATUS_NDIS_MEDIA_DISCONNECTED)
+#define NDIS_STATUS_LOW_POWER_STATE        ((NDIS_STATUS)STATUS_NDIS_LOW_POWER_STATE)
+
+/* ---- Buses and media ---- */
+
+/* Hardware architecture, matching the HAL's INTERFACE_TYPE values. */
+typedef enum _NDIS_INTERFACE_TYPE {
+    NdisInterfaceInternal = Internal,
+    NdisInterfaceIsa = Isa,
+    NdisInterfaceEisa = Eisa,
+    NdisInterfaceMca = MicroChannel,
+    NdisInterfaceTurboChannel = TurboChannel,
+    NdisInterfacePci = PCIBus,
+    NdisInterfacePcMcia = PCMCIABus,
+    NdisInterfaceCBus = CBus,
+    NdisInterfaceMPIBus = MPIBus,
+    NdisInterfaceMPSABus = MPSABus,
+    NdisInterfaceProcessorInternal = ProcessorInternal,
+    NdisInterfaceInternalPowerBus = InternalPowerBus,
+    NdisInterfacePNPISABus = PNPISABus,
+    NdisInterfacePNPBus = PNPBus,
+    NdisInterfaceUSB,
+    NdisInterfaceIrda,
+    NdisInterface1394,
+    NdisMaximumInterfaceType
+} NDIS_INTERFACE_TYPE,
+    *PNDIS_INTERFACE_TYPE;
+
+/* The resources a miniport adapter was given (NDIS_MINIPORT_INIT_PARAMETERS). */
+typedef CM_PARTIAL_RESOURCE_LIST NDIS_RESOURCE_LIST, *PNDIS_RESOURCE_LIST;
+
+typedef enum _NDIS_MEDIUM {
+    NdisMedium802_3,
+    NdisMedium802_5,
+    NdisMediumFddi,
+    NdisMediumWan,
+    NdisMediumLocalTalk,
+    NdisMediumDix,
+    NdisMediumArcnetRaw,
+    NdisMediumArcnet878_2,
+    NdisMediumAtm,
+    NdisMediumWirelessWan,
+    NdisMediumIrda,
+    NdisMediumBpc,
+    NdisMediumCoWan,
+    NdisMedium1394,
+    NdisMediumInfiniBand,
+    NdisMediumTunnel,
+    NdisMediumNative802_11,
+    NdisMediumLoopback,
+    NdisMediumMax
+} NDIS_MEDIUM,
+    *PNDIS_MEDIUM;
+
+typedef enum _NDIS_PHYSICAL_MEDIUM {
+    NdisPhysicalMediumUnspecified,
+    NdisPhysicalMediumWirelessLan,
+    NdisPhysicalMediumCableModem,
+    NdisPhysicalMediumPhoneLine,
+    NdisPhysicalMediumPowerLine,
+    NdisPhysicalMediumDSL,
+    NdisPhysicalMediumFibreChannel,
+    NdisPhysicalMedium1394,
+    NdisPhysicalMediumWirelessWan,
+    NdisPhysicalMediumNative802_11,
+    NdisPhysicalMediumBluetooth,
+    NdisPhysicalMediumInfiniband,
+    NdisPhysicalMediumWiMax,
+    NdisPhysicalMediumUWB,
+    NdisPhysicalMedium802_3,
+    NdisPhysicalMedium802_5,
+    NdisPhysicalMediumIrda,
+    NdisPhysicalMediumWiredWAN,
+    NdisPhysicalMediumWiredCoWan,
+    NdisPhysicalMediumOther,
+    NdisPhysicalMediumMax
+} NDIS_PHYSICAL_MEDIUM,
+    *PNDIS_PHYSICAL_MEDIUM;
+
+/* Interface properties (ifdef.h) */
+typedef enum _NET_IF_MEDIA_CONNECT_STATE {
+    MediaConnectStateUnknown,
+    MediaConnectStateConnected,
+    MediaConnectStateDisconnected
+} NET_IF_MEDIA_CONNECT_STATE,
+    *PNET_IF_MEDIA_CONNECT_STATE;
+
+typedef enum _NET_IF_MEDIA_DUPLEX_STATE {
+    MediaDuplexStateUnknown,
+    MediaDuplexStateHalf,
+    MediaDuplexStateFull
+} NET_IF_MEDIA_DUPLEX_STATE,
+    *PNET_IF_MEDIA_DUPLEX_STATE;
+
+typedef NET_IF_MEDIA_CONNECT_STATE NDIS_MEDIA_CONNECT_STATE, *PNDIS_MEDIA_CONNECT_STATE;
+typedef NET_IF_MEDIA_DUPLEX_STATE NDIS_MEDIA_DUPLEX_STATE, *PNDIS_MEDIA_DUPLEX_STATE;
+
+typedef enum _NET_IF_ACCESS_TYPE {
+    NET_IF_ACCESS_LOOPBACK = 1,
+    NET_IF_ACCESS_BROADCAST = 2,
+    NET_IF_ACCESS_POINT_TO_POINT = 3,
+    NET_IF_ACCESS_POINT_TO_MULTI_POINT = 4,
+    NET_IF_ACCESS_MAXIMUM = 5
+} NET_IF_ACCESS_TYPE,
+    *PNET_IF_ACCESS_TYPE;
+
+typedef enum _NET_IF_DIRECTION_TYPE {
+    NET_IF_DIRECTION_SENDRECEIVE,
+    NET_IF_DIRECTION_SENDONLY,
+    NET_IF_DIRECTION_RECEIVEONLY,
+    NET_IF_DIRECTION_MAXIMUM
+} NET_IF_DIRECTION_TYPE,
+    *PNET_IF_DIRECTION_TYPE;
+
+typedef enum _NET_IF_CONNECTION_TYPE {
+    NET_IF_CONNECTION_DEDICATED = 1,
+    NET_IF_CONNECTION_PASSIVE = 2,
+    NET_IF_CONNECTION_DEMAND = 3,
+    NET_IF_CONNECTION_MAXIMUM = 4
+} NET_IF_CONNECTION_TYPE,
+    *PNET_IF_CONNECTION_TYPE;
+
+#define IF_TYPE_OTHER                1
+#define IF_TYPE_ETHERNET_CSMACD      6
+#define IF_TYPE_IEEE80211            71
+#define IF_TYPE_IRDA                 144
+#define IF_MAX_PHYS_ADDRESS_LENGTH   32
+#define NDIS_MAX_PHYS_ADDRESS_LENGTH IF_MAX_PHYS_ADDRESS_LENGTH
+#define NET_IF_LINK_SPEED_UNKNOWN    ((ULONG64)(-1))
+#define NDIS_LINK_SPEED_UNKNOWN      NET_IF_LINK_SPEED_UNKNOWN
+
+typedef enum _NDIS_SUPPORTED_PAUSE_FUNCTIONS {
+    NdisPauseFunctionsUnsupported,
+    NdisPauseFunctionsSendOnly,
+    NdisPauseFunctionsReceiveOnly,
+    NdisPauseFunctionsSendAndReceive,
+    NdisPauseFunctionsUnknown
+} NDIS_SUPPORTED_PAUSE_FUNCTIONS,
+    *PNDIS_SUPPORTED_PAUSE_FUNCTIONS;
+
+/* NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES.AutoNegotiationFlags */
+#define NDIS_LINK_STATE_XMIT_LINK_SPEED_AUTO_NEGOTIATED 0x00000001
+#define NDIS_LINK_STATE_RCV_LINK_SPEED_AUTO_NEGOTIATED  0x00000002
+#define NDIS_LINK_STATE_DUPLEX_AUTO_NEGOTIATED          0x00000004
+#define NDIS_LINK_STATE_PAUSE_FUNCTIONS_AUTO_NEGOTIATED 0x00000008
+
+/* MAC options (OID_GEN_MAC_OPTIONS, GeneralAttributes.MacOptions) */
+#define NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA            0x00000001
+#define NDIS_MAC_OPTION_RECEIVE_SERIALIZED             0x00000002
+#define NDIS_MAC_OPTION_TRANSFERS_NOT_PEND             0x00000004
+#define NDIS_MAC_OPTION_NO_LOOPBACK                    0x00000008
+#define NDIS_MAC_OPTION_FULL_DUPLEX                    0x00000010
+#define NDIS_MAC_OPTION_EOTX_INDICATION                0x00000020
+#define NDIS_MAC_OPTION_8021P_PRIORITY                 0x00000040
+#define NDIS_MAC_OPTION_SUPPORTS_MAC_ADDRESS_OVERWRITE 0x00000080
+#define NDIS_MAC_OPTION_RECEIVE_AT_DPC                 0x00000100
+#define NDIS_MAC_OPTION_8021Q_VLAN                     0x00000200
+#define NDIS_MAC_OPTION_RESERVED                       0x80000000
+
+/* Packet filter (OID_GEN_CURRENT_PACKET_FILTER, SupportedPacketFilters) */
+#define NDIS_PACKET_TYPE_DIRECTED       0x00000001
+#define NDIS_PACKET_TYPE_MULTICAST      0x00000002
+#define NDIS_PACKET_TYPE_ALL_MULTICAST  0x00000004
+#define NDIS_PACKET_TYPE_BROADCAST      0x00000008
+#define NDIS_PACKET_TYPE_SOURCE_ROUTING 0x00000010
+#define NDIS_PACKET_TYPE_PROMISCUOUS    0x00000020
+#define NDIS_PACKET_TYPE_SMT            0x00000040
+#define NDIS_PACKET_TYPE_ALL_LOCAL      0x00000080
+#define NDIS_PACKET_TYPE_GROUP          0x00001000
+#define NDIS_PACKET_TYPE_ALL_FUNCTIONAL 0x00002000
+#define NDIS_PACKET_TYPE_FUNCTIONAL     0x00004000
+#define NDIS_PACKET_TYPE_MAC_FRAME      0x00008000
+#define NDIS_PACKET_TYPE_NO_LOCAL       0x00010000
+
+/* GeneralAttributes.SupportedStatistics */
+#define NDIS_STATISTICS_XMIT_OK_SUPPORTED               0x00000001
+#define NDIS_STATISTICS_RCV_OK_SUPPORTED                0x00000002
+#define NDIS_STATISTICS_XMIT_ERROR_SUPPORTED            0x00000004
+#define NDIS_STATISTICS_RCV_ERROR_SUPPORTED             0x00000008
+#define NDIS_STATISTICS_RCV_NO_BUFFER_SUPPORTED         0x00000010
+#define NDIS_STATISTICS_DIRECTED_BYTES_XMIT_SUPPORTED   0x00000020
+#define NDIS_STATISTICS_DIRECTED_FRAMES_XMIT_SUPPORTED  0x00000040
+#define NDIS_STATISTICS_MULTICAST_BYTES_XMIT_SUPPORTED  0x00000080
+#define NDIS_STATISTICS_MULTICAST_FRAMES_XMIT_SUPPORTED 0x00000100
+#define NDIS_STATISTICS_BROADCAST_BYTES_XMIT_SUPPORTED  0x00000200
+#define NDIS_STATISTICS_BROADCAST_FRAMES_XMIT_SUPPORTED 0x00000400
+#define NDIS_STATISTICS_DIRECTED_BYTES_RCV_SUPPORTED    0x00000800
+#define NDIS_STATISTICS_DIRECTED_FRAMES_RCV_SUPPORTED   0x00001000
+#define NDIS_STATISTICS_MULTICAST_BYTES_RCV_SUPPORTED   0x00002000
+#define NDIS_STATISTICS_MULTICAST_FRAMES_RCV_SUPPORTED  0x00004000
+#define NDIS_STATISTICS_BROADCAST_BYTES_RCV_SUPPORTED   0x00008000
+#define NDIS_STATISTICS_BROADCAST_FRAMES_RCV_SUPPORTED  0x00010000
+#define NDIS_STATISTICS_RCV_CRC_ERROR_SUPPORTED         0x00020000
+#define NDIS_STATISTICS_TRANSMIT_QUEUE_LENGTH_SUPPORTED 0x00040000
+#define NDIS_STATISTICS_BYTES_RCV_SUPPORTED             0x00080000
+#define NDIS_STATISTICS_BYTES_XMIT_SUPPORTED            0x00100000
+#define NDIS_STATISTICS_RCV_DISCARDS_SUPPORTED          0x00200000
+#define NDIS_STATISTICS_GEN_STATISTICS_SUPPORTED        0x00400000
+#define NDIS_STATISTICS_XMIT_DISCARDS_SUPPORTED         0x08000000
+
+/* ---- System (subordinate) DMA ---- */
+
+/* A miniport's description of its system DMA channel (NdisMRegisterDmaChannel). */
+typedef struct _NDIS_DMA_DESCRIPTION {
+    BOOLEAN DemandMode;          /* demand-mode transfers (else single) */
+    BOOLEAN AutoInitialize;      /* the controller reloads at terminal count */
+    BOOLEAN DmaChannelSpecified; /* ignored by Windows (and ndisdma), see N2 */
+    DMA_WIDTH DmaWidth;          /* Width8Bits (channels 0-3), Width16Bits (5-7) */
+    DMA_SPEED DmaSpeed;          /* Compatible, TypeA, TypeB, TypeC, TypeF */
+    ULONG DmaPort;               /* 0 on ISA */
+    ULONG DmaChannel;            /* ignored: the DmaChannel parameter is used */
+} NDIS_DMA_DESCRIPTION, *PNDIS_DMA_DESCRIPTION;
+
+/* NDIS's own DMA channel object; drivers only ever hold it as a handle. */
+typedef struct _NDIS_DMA_BLOCK NDIS_DMA_BLOCK, *PNDIS_DMA_BLOCK;
+
+typedef UCHAR NDIS_DMA_SIZE;
+#define NDIS_DMA_24BITS ((NDIS_DMA_SIZE)0)
+#define NDIS_DMA_32BITS ((NDIS_DMA_SIZE)1)
+#define NDIS_DMA_64BITS ((NDIS_DMA_SIZE)2)
+
+/* ---- NDIS 6 objects ---- */
+
+/* Every NDIS 6 structure starts with this header; Size is in bytes. */
+typedef struct _NDIS_OBJECT_HEADER {
+    UCHAR Type;
+    UCHAR Revision;
+    USHORT Size;
+} NDIS_OBJECT_HEADER, *PNDIS_OBJECT_HEADER;
+
+#define NDIS_OBJECT_TYPE_DEFAULT                                          0x80
+#define NDIS_OBJECT_TYPE_MINIPORT_INIT_PARAMETERS                         0x81
+#define NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION                               0x83
+#define NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT                               0x84
+#define NDIS_OBJECT_TYPE_DEVICE_OBJECT_ATTRIBUTES                         0x85
+#define NDIS_OBJECT_TYPE_BIND_PARAMETERS                                  0x86
+#define NDIS_OBJECT_TYPE_OPEN_PARAMETERS                                  0x87
+#define NDIS_OBJECT_TYPE_RSS_CAPABILITIES                                 0x88
+#define NDIS_OBJECT_TYPE_RSS_PARAMETERS                                   0x89
+#define NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS                  0x8A
+#define NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS                    0x8B
+#define NDIS_OBJECT_TYPE_FILTER_PARTIAL_CHARACTERISTICS                   0x8C
+#define NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES                                0x8D
+#define NDIS_OBJECT_TYPE_CLIENT_CHIMNEY_OFFLOAD_GENERIC_CHARACTERISTICS   0x8E
+#define NDIS_OBJECT_TYPE_PROVIDER_CHIMNEY_OFFLOAD_GENERIC_CHARACTERISTICS 0x8F
+#define NDIS_OBJECT_TYPE_CO_PROTOCOL_CHARACTERISTICS                      0x90
+#define NDIS_OBJECT_TYPE_CO_MINIPORT_CHARACTERISTICS                      0x91
+#define NDIS_OBJECT_TYPE_MINIPORT_PNP_CHARACTERISTICS                     0x92
+#define NDIS_OBJECT_TYPE_CLIENT_CHIMNEY_OFFLOAD_CHARACTERISTICS           0x93
+#define NDIS_OBJECT_TYPE_PROVIDER_CHIMNEY_OFFLOAD_CHARACTERISTICS         0x94
+#define NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS                  0x95
+#define NDIS_OBJECT_TYPE_REQUEST_EX                                       0x96
+#define NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS                            0x97
+#define NDIS_OBJECT_TYPE_STATUS_INDICATION                                0x98
+#define NDIS_OBJECT_TYPE_FILTER_ATTACH_PARAMETERS                         0x99
+#define NDIS_OBJECT_TYPE_FILTER_PAUSE_PARAMETERS                          0x9A
+#define NDIS_OBJECT_TYPE_FILTER_RESTART_PARAMETERS                        0x9B
+#define NDIS_OBJECT_TYPE_PORT_CHARACTERISTICS                             0x9C
+#define NDIS_OBJECT_TYPE_PORT_STATE                                       0x9D
+#define NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES         0x9E
+#define NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES              0x9F
+#define NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES              0xA0
+#define NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_NATIVE_802_11_ATTRIBUTES        0xA1
+#define NDIS_OBJECT_TYPE_RESTART_GENERAL_ATTRIBUTES                       0xA2
+#define NDIS_OBJECT_TYPE_PROTOCOL_RESTART_PARAMETERS                      0xA3
+#define NDIS_OBJECT_TYPE_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES      0xA4
+#define NDIS_OBJECT_TYPE_CO_CALL_MANAGER_OPTIONAL_HANDLERS                0xA5
+#define NDIS_OBJECT_TYPE_CO_CLIENT_OPTIONAL_HANDLERS                      0xA6
+#define NDIS_OBJECT_TYPE_OFFLOAD                                          0xA7
+#define NDIS_OBJECT_TYPE_OFFLOAD_ENCAPSULATION                            0xA8
+#define NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT                             0xA9
+#define NDIS_OBJECT_TYPE_DRIVER_WRAPPER_OBJECT                            0xAA
+
+/* Structures that this subset declares but does not define yet. NET_BUFFER,
+   NET_BUFFER_LIST and NDIS_OID_REQUEST get their definitions with the data
+   path; the others are referenced by pointer fields only. */
+typedef struct _NET_BUFFER NET_BUFFER, *PNET_BUFFER;
+typedef struct _NET_BUFFER_LIST NET_BUFFER_LIST, *PNET_BUFFER_LIST;
+typedef struct _NDIS_OID_REQUEST NDIS_OID_REQUEST, *PNDIS_OID_REQUEST;
+typedef struct _NDIS_RESTART_ATTRIBUTES NDIS_RESTART_ATTRIBUTES, *PNDIS_RESTART_ATTRIBUTES;
+typedef struct _NDIS_PORT_AUTHENTICATION_PARAMETERS NDIS_PORT_AUTHENTICATION_PARAMETERS,
+    *PNDIS_PORT_AUTHENTICATION_PARAMETERS;
+typedef struct _NDIS_PCI_DEVICE_CUSTOM_PROPERTIES NDIS_PCI_DEVICE_CUSTOM_PROPERTIES,
+    *PNDIS_PCI_DEVICE_CUSTOM_PROPERTIES;
+typedef struct _NDIS_PNP_CAPABILITIES NDIS_PNP_CAPABILITIES, *PNDIS_PNP_CAPABILITIES;
+typedef struct _NDIS_PM_CAPABILITIES NDIS_PM_CAPABILITIES, *PNDIS_PM_CAPABILITIES;
+typedef struct _NDIS_RECEIVE_SCALE_CAPABILITIES NDIS_RECEIVE_SCALE_CAPABILITIES,
+    *PNDIS_RECEIVE_SCALE_CAPABILITIES;
+typedef struct _NDIS_OFFLOAD NDIS_OFFLOAD, *PNDIS_OFFLOAD;
+typedef struct _NDIS_TCP_CONNECTION_OFFLOAD NDIS_TCP_CONNECTION_OFFLOAD,
+    *PNDIS_TCP_CONNECTION_OFFLOAD;
+
+/* ---- Miniport adapter initialization and state changes ---- */
+
+#define NDIS_MINIPORT_INIT_PARAMETERS_REVISION_1 1
+
+/* What MiniportInitializeEx gets. AllocatedResources lists the adapter's
+   DMA channel, interrupt and port range as CM partial descriptors. */
+typedef struct _NDIS_MINIPORT_INIT_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    PNDIS_RESOURCE_LIST AllocatedResources;
+    NDIS_HANDLE IMDeviceInstanceContext;
+    NDIS_HANDLE MiniportAddDeviceContext;
+    NET_IFINDEX IfIndex;
+    NET_LUID NetLuid;
+    PNDIS_PORT_AUTHENTICATION_PARAMETERS DefaultPortAuthStates;
+    PNDIS_PCI_DEVICE_CUSTOM_PROPERTIES PciDeviceCustomProperties;
+} NDIS_MINIPORT_INIT_PARAMETERS, *PNDIS_MINIPORT_INIT_PARAMETERS;
+
+/* The WDK's name is singular (PARAMETER); the plural is ndisdma's alias. */
+#define NDIS_SIZEOF_MINIPORT_INIT_PARAMETER_REVISION_1                                             \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_INIT_PARAMETERS, PciDeviceCustomProperties)
+#define NDIS_SIZEOF_MINIPORT_INIT_PARAMETERS_REVISION_1                                            \
+    NDIS_SIZEOF_MINIPORT_INIT_PARAMETER_REVISION_1
+
+#define NDIS_MINIPORT_RESTART_PARAMETERS_REVISION_1 1
+
+typedef struct _NDIS_MINIPORT_RESTART_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    PNDIS_RESTART_ATTRIBUTES RestartAttributes;
+    ULONG Flags;
+} NDIS_MINIPORT_RESTART_PARAMETERS, *PNDIS_MINIPORT_RESTART_PARAMETERS;
+
+#define NDIS_SIZEOF_MINIPORT_RESTART_PARAMETERS_REVISION_1                                         \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_RESTART_PARAMETERS, Flags)
+
+#define NDIS_MINIPORT_PAUSE_PARAMETERS_REVISION_1 1
+
+typedef struct _NDIS_MINIPORT_PAUSE_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    ULONG PauseReason; /* NDIS_PAUSE_* */
+} NDIS_MINIPORT_PAUSE_PARAMETERS, *PNDIS_MINIPORT_PAUSE_PARAMETERS;
+
+/* Through Flags, not PauseReason: the WDK's definition. */
+#define NDIS_SIZEOF_MINIPORT_PAUSE_PARAMETERS_REVISION_1                                           \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_PAUSE_PARAMETERS, Flags)
+
+#define NDIS_PAUSE_NDIS_INTERNAL          0x00000001
+#define NDIS_PAUSE_LOW_POWER              0x00000002
+#define NDIS_PAUSE_BIND_PROTOCOL          0x00000004
+#define NDIS_PAUSE_UNBIND_PROTOCOL        0x00000008
+#define NDIS_PAUSE_ATTACH_FILTER          0x00000010
+#define NDIS_PAUSE_DETACH_FILTER          0x00000020
+#define NDIS_PAUSE_FILTER_RESTART_STACK   0x00000040
+#define NDIS_PAUSE_MINIPORT_DEVICE_REMOVE 0x00000080
+
+typedef enum _NDIS_HALT_ACTION {
+    NdisHaltDeviceDisabled,
+    NdisHaltDeviceInstanceDeInitialized,
+    NdisHaltDevicePoweredDown,
+    NdisHaltDeviceSurpriseRemoved,
+    NdisHaltDeviceFailed,
+    NdisHaltDeviceInitializationFailed,
+    NdisHaltDeviceStopped
+} NDIS_HALT_ACTION,
+    *PNDIS_HALT_ACTION;
+
+/* PNDIS_SHUTDOWN_ACTION is not a pointer type: the WDK declares it so. */
+typedef enum _NDIS_SHUTDOWN_ACTION {
+    NdisShutdownPowerOff,
+    NdisShutdownBugCheck
+} NDIS_SHUTDOWN_ACTION,
+    PNDIS_SHUTDOWN_ACTION;
+
+typedef enum _NDIS_DEVICE_PNP_EVENT {
+    NdisDevicePnPEventQueryRemoved,
+    NdisDevicePnPEventRemoved,
+    NdisDevicePnPEventSurpriseRemoved,
+    NdisDevicePnPEventQueryStopped,
+    NdisDevicePnPEventStopped,
+    NdisDevicePnPEventPowerProfileChanged,
+    NdisDevicePnPEventFilterListChanged,
+    NdisDevicePnPEventMaximum
+} NDIS_DEVICE_PNP_EVENT,
+    *PNDIS_DEVICE_PNP_EVENT;
+
+#define NET_DEVICE_PNP_EVENT_REVISION_1 1
+
+typedef struct _NET_DEVICE_PNP_EVENT {
+    NDIS_OBJECT_HEADER Header;
+    NDIS_PORT_NUMBER PortNumber;
+    NDIS_DEVICE_PNP_EVENT DevicePnPEvent;
+    PVOID InformationBuffer;
+    ULONG InformationBufferLength;
+    UCHAR NdisReserved[2 * sizeof(PVOID)];
+} NET_DEVICE_PNP_EVENT, *PNET_DEVICE_PNP_EVENT;
+
+#define NDIS_SIZEOF_NET_DEVICE_PNP_EVENT_REVISION_1                                                \
+    RTL_SIZEOF_THROUGH_FIELD(NET_DEVICE_PNP_EVENT, NdisReserved)
+
+/* ---- Miniport adapter attributes (NdisMSetMiniportAttributes) ---- */
+
+#define NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1 1
+
+/* Set first, in MiniportInitializeEx: the adapter context NDIS passes back
+   to every MiniportXxx handler, and the bus the adapter is on. */
+typedef struct _NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES {
+    NDIS_OBJECT_HEADER Header;
+    NDIS_HANDLE MiniportAdapterContext;
+    ULONG AttributeFlags; /* NDIS_MINIPORT_ATTRIBUTES_* */
+    UINT CheckForHangTimeInSeconds;
+    NDIS_INTERFACE_TYPE InterfaceType;
+} NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, *PNDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
+
+#define NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1                            \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, InterfaceType)
+
+#define NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE       0x00000001
+#define NDIS_MINIPORT_ATTRIBUTES_NDIS_WDM              0x00000002
+#define NDIS_MINIPORT_ATTRIBUTES_SURPRISE_REMOVE_OK    0x00000004
+#define NDIS_MINIPORT_ATTRIBUTES_NOT_CO_NDIS           0x00000008
+#define NDIS_MINIPORT_ATTRIBUTES_DO_NOT_BIND_TO_ALL_CO 0x00000010
+#define NDIS_MINIPORT_ATTRIBUTES_NO_HALT_ON_SUSPEND    0x00000020
+#define NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER            0x00000040
+#define NDIS_MINIPORT_ATTRIBUTES_CONTROLS_DEFAULT_PORT 0x00000080
+
+#define NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES_REVISION_1 1
+
+typedef struct _NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES {
+    NDIS_OBJECT_HEADER Header;
+    NDIS_HANDLE MiniportAddDeviceContext;
+    ULONG Flags;
+} NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES,
+    *PNDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES;
+
+#define NDIS_SIZEOF_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES_REVISION_1                         \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES, Flags)
+
+#define NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_1 1
+#define NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2 2
+
+/* Set second: what the adapter is (medium, speeds, addresses, filters). */
+typedef struct _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    NDIS_MEDIUM MediaType;
+    NDIS_PHYSICAL_MEDIUM PhysicalMediumType;
+    ULONG MtuSize;
+    ULONG64 MaxXmitLinkSpeed;
+    ULONG64 XmitLinkSpeed;
+    ULONG64 MaxRcvLinkSpeed;
+    ULONG64 RcvLinkSpeed;
+    NDIS_MEDIA_CONNECT_STATE MediaConnectState;
+    NDIS_MEDIA_DUPLEX_STATE MediaDuplexState;
+    ULONG LookaheadSize;
+    PNDIS_PNP_CAPABILITIES PowerManagementCapabilities;
+    ULONG MacOptions;
+    ULONG SupportedPacketFilters;
+    ULONG MaxMulticastListSize;
+    USHORT MacAddressLength;
+    UCHAR PermanentMacAddress[NDIS_MAX_PHYS_ADDRESS_LENGTH];
+    UCHAR CurrentMacAddress[NDIS_MAX_PHYS_ADDRESS_LENGTH];
+    PNDIS_RECEIVE_SCALE_CAPABILITIES RecvScaleCapabilities;
+    NET_IF_ACCESS_TYPE AccessType;
+    NET_IF_DIRECTION_TYPE DirectionType;
+    NET_IF_CONNECTION_TYPE ConnectionType;
+    NET_IFTYPE IfType;
+    BOOLEAN IfConnectorPresent;
+    ULONG SupportedStatistics;
+    ULONG SupportedPauseFunctions;
+    ULONG DataBackFillSize;
+    ULONG ContextBackFillSize;
+    PNDIS_OID SupportedOidList;
+    ULONG SupportedOidListLength;
+    ULONG AutoNegotiationFlags;
+    PNDIS_PM_CAPABILITIES PowerManagementCapabilitiesEx; /* revision 2 (NDIS 6.20) */
+} NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, *PNDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES;
+
+#define NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_1                                 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, AutoNegotiationFlags)
+#define NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2                                 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,                             \
+                             PowerManagementCapabilitiesEx)
+
+#define NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES_REVISION_1 1
+
+typedef struct _NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES {
+    NDIS_OBJECT_HEADER Header;
+    PNDIS_OFFLOAD DefaultOffloadConfiguration;
+    PNDIS_OFFLOAD HardwareOffloadCapabilities;
+    PNDIS_TCP_CONNECTION_OFFLOAD DefaultTcpConnectionOffloadConfiguration;
+    PNDIS_TCP_CONNECTION_OFFLOAD TcpConnectionOffloadHardwareCapabilities;
+} NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES, *PNDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES;
+
+#define NDIS_SIZEOF_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES_REVISION_1                                 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES,                             \
+                             TcpConnectionOffloadHardwareCapabilities)
+
+/* What NdisMSetMiniportAttributes takes: one of these, told apart by
+   Header.Type. (The WDK's union also holds the native 802.11 attributes,
+   which this subset does not provide.) */
+typedef union _NDIS_MINIPORT_ADAPTER_ATTRIBUTES {
+    NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES AddDeviceRegistrationAttributes;
+    NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES RegistrationAttributes;
+    NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES GeneralAttributes;
+    NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES OffloadAttributes;
+} NDIS_MINIPORT_ADAPTER_ATTRIBUTES, *PNDIS_MINIPORT_ADAPTER_ATTRIBUTES;
+
+/* ---- Miniport driver entry points (role types and handler pointers) ----
+   A driver declares each function with its role type, for example
+   "MINIPORT_INITIALIZE MpInitializeEx;", and stores it in the matching
+   NDIS_MINIPORT_DRIVER_CHARACTERISTICS field. IRQLs are NDIS's. */
+
+/* NdisMRegisterMiniportDriver, PASSIVE_LEVEL: register optional services. */
+typedef NDIS_STATUS(SET_OPTIONS)(NDIS_HANDLE NdisDriverHandle, NDIS_HANDLE DriverContext);
+typedef SET_OPTIONS(*SET_OPTIONS_HANDLER);
+
+/* PASSIVE_LEVEL: initialize one adapter. */
+typedef NDIS_STATUS(MINIPORT_INITIALIZE)(NDIS_HANDLE NdisMiniportHandle,
+                                         NDIS_HANDLE MiniportDriverContext,
+                                         PNDIS_MINIPORT_INIT_PARAMETERS MiniportInitParameters);
+typedef MINIPORT_INITIALIZE(*MINIPORT_INITIALIZE_HANDLER);
+
+/* PASSIVE_LEVEL: release one adapter's resources. */
+typedef VOID(MINIPORT_HALT)(NDIS_HANDLE MiniportAdapterContext, NDIS_HALT_ACTION HaltAction);
+typedef MINIPORT_HALT(*MINIPORT_HALT_HANDLER);
+
+/* PASSIVE_LEVEL: the driver is being unloaded. */
+typedef VOID(MINIPORT_UNLOAD)(PDRIVER_OBJECT DriverObject);
+typedef MINIPORT_UNLOAD(*MINIPORT_DRIVER_UNLOAD);
+
+/* PASSIVE_LEVEL */
+typedef NDIS_STATUS(MINIPORT_PAUSE)(NDIS_HANDLE MiniportAdapterContext,
+                                    PNDIS_MINIPORT_PAUSE_PARAMETERS PauseParameters);
+typedef MINIPORT_PAUSE(*MINIPORT_PAUSE_HANDLER);
+
+/* PASSIVE_LEVEL */
+typedef NDIS_STATUS(MINIPORT_RESTART)(NDIS_HANDLE MiniportAdapterContext,
+                                      PNDIS_MINIPORT_RESTART_PARAMETERS RestartParameters);
+typedef MINIPORT_RESTART(*MINIPORT_RESTART_HANDLER);
+
+/* <= DISPATCH_LEVEL */
+typedef NDIS_STATUS(MINIPORT_OID_REQUEST)(NDIS_HANDLE MiniportAdapterContext,
+                                          PNDIS_OID_REQUEST OidRequest);
+typedef MINIPORT_OID_REQUEST(*MINIPORT_OID_REQUEST_HANDLER);
+
+/* <= DISPATCH_LEVEL */
+typedef VOID(MINIPORT_SEND_NET_BUFFER_LISTS)(NDIS_HANDLE MiniportAdapterContext,
+                                             PNET_BUFFER_LIST NetBufferList,
+                                             NDIS_PORT_NUMBER PortNumber, ULONG SendFlags);
+typedef MINIPORT_SEND_NET_BUFFER_LISTS(*MINIPORT_SEND_NET_BUFFER_LISTS_HANDLER);
+
+/* <= DISPATCH_LEVEL */
+typedef VOID(MINIPORT_RETURN_NET_BUFFER_LISTS)(NDIS_HANDLE MiniportAdapterContext,
+                                               PNET_BUFFER_LIST NetBufferLists, ULONG ReturnFlags);
+typedef MINIPORT_RETURN_NET_BUFFER_LISTS(*MINIPORT_RETURN_NET_BUFFER_LISTS_HANDLER);
+
+/* <= DISPATCH_LEVEL */
+typedef VOID(MINIPORT_CANCEL_SEND)(NDIS_HANDLE MiniportAdapterContext, PVOID CancelId);
+typedef MINIPORT_CANCEL_SEND(*MINIPORT_CANCEL_SEND_HANDLER);
+
+/* PASSIVE_LEVEL (NDIS 6.20 and later), DISPATCH_LEVEL before */
+typedef BOOLEAN(MINIPORT_CHECK_FOR_HANG)(NDIS_HANDLE MiniportAdapterContext);
+typedef MINIPORT_CHECK_FOR_HANG(*MINIPORT_CHECK_FOR_HANG_HANDLER);
+
+/* <= DISPATCH_LEVEL */
+typedef NDIS_STATUS(MINIPORT_RESET)(NDIS_HANDLE MiniportAdapterContext, PBOOLEAN AddressingReset);
+typedef MINIPORT_RESET(*MINIPORT_RESET_HANDLER);
+
+/* PASSIVE_LEVEL */
+typedef VOID(MINIPORT_DEVICE_PNP_EVENT_NOTIFY)(NDIS_HANDLE MiniportAdapterContext,
+                                               PNET_DEVICE_PNP_EVENT NetDevicePnPEvent);
+typedef MINIPORT_DEVICE_PNP_EVENT_NOTIFY(*MINIPORT_DEVICE_PNP_EVENT_NOTIFY_HANDLER);
+
+/* PASSIVE_LEVEL (power off) or HIGH_LEVEL (bug check) */
+typedef VOID(MINIPORT_SHUTDOWN)(NDIS_HANDLE MiniportAdapterContext,
+                                NDIS_SHUTDOWN_ACTION ShutdownAction);
+typedef MINIPORT_SHUTDOWN(*MINIPORT_SHUTDOWN_HANDLER);
+
+/* <= DISPATCH_LEVEL */
+typedef VOID(MINIPORT_CANCEL_OID_REQUEST)(NDIS_HANDLE MiniportAdapterContext, PVOID RequestId);
+typedef MINIPORT_CANCEL_OID_REQUEST(*MINIPORT_CANCEL_OID_REQUEST_HANDLER);
+
+/* <= DISPATCH_LEVEL (revision 2, NDIS 6.1) */
+typedef NDIS_STATUS(MINIPORT_DIRECT_OID_REQUEST)(NDIS_HANDLE MiniportAdapterContext,
+                                                 PNDIS_OID_REQUEST OidRequest);
+typedef MINIPORT_DIRECT_OID_REQUEST(*MINIPORT_DIRECT_OID_REQUEST_HANDLER);
+
+/* <= DISPATCH_LEVEL (revision 2, NDIS 6.1) */
+typedef VOID(MINIPORT_CANCEL_DIRECT_OID_REQUEST)(NDIS_HANDLE MiniportAdapterContext,
+                                                 PVOID RequestId);
+typedef MINIPORT_CANCEL_DIRECT_OID_REQUEST(*MINIPORT_CANCEL_DIRECT_OID_REQUEST_HANDLER);
+
+/* NDIS_MINIPORT_DRIVER_CHARACTERISTICS.Flags */
+#define NDIS_INTERMEDIATE_DRIVER 0x00000001
+#define NDIS_WDM_DRIVER          0x00000002
+
+#define NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1 1
+#define NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2 2
+
+/* What a miniport passes to NdisMRegisterMiniportDriver from DriverEntry.
+   Revision 1 (NDIS 6.0) ends at CancelOidRequestHandler; revision 2
+   (NDIS 6.1) adds the two direct-OID handlers. */
+typedef struct _NDIS_MINIPORT_DRIVER_CHARACTERISTICS {
+    NDIS_OBJECT_HEADER Header;
+    UCHAR MajorNdisVersion;
+    UCHAR MinorNdisVersion;
+    UCHAR MajorDriverVersion;
+    UCHAR MinorDriverVersion;
+    ULONG Flags;
+    SET_OPTIONS_HANDLER SetOptionsHandler;
+    MINIPORT_INITIALIZE_HANDLER InitializeHandlerEx;
+    MINIPORT_HALT_HANDLER HaltHandlerEx;
+    MINIPORT_DRIVER_UNLOAD UnloadHandler;
+    MINIPORT_PAUSE_HANDLER PauseHandler;
+    MINIPORT_RESTART_HANDLER RestartHandler;
+    MINIPORT_OID_REQUEST_HANDLER OidRequestHandler;
+    MINIPORT_SEND_NET_BUFFER_LISTS_HANDLER SendNetBufferListsHandler;
+    MINIPORT_RETURN_NET_BUFFER_LISTS_HANDLER ReturnNetBufferListsHandler;
+    MINIPORT_CANCEL_SEND_HANDLER CancelSendHandler;
+    MINIPORT_CHECK_FOR_HANG_HANDLER CheckForHangHandlerEx;
+    MINIPORT_RESET_HANDLER ResetHandlerEx;
+    MINIPORT_DEVICE_PNP_EVENT_NOTIFY_HANDLER DevicePnPEventNotifyHandler;
+    MINIPORT_SHUTDOWN_HANDLER ShutdownHandlerEx;
+    MINIPORT_CANCEL_OID_REQUEST_HANDLER CancelOidRequestHandler;
+    MINIPORT_DIRECT_OID_REQUEST_HANDLER DirectOidRequestHandler;
+    MINIPORT_CANCEL_DIRECT_OID_REQUEST_HANDLER CancelDirectOidRequestHandler;
+} NDIS_MINIPORT_DRIVER_CHARACTERISTICS, *PNDIS_MINIPORT_DRIVER_CHARACTERISTICS;
+
+#define NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1                                     \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, CancelOidRequestHandler)
+#define NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2                                     \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, CancelDirectOidRequestHandler)
+
+/* ---- Layouts the host and DMA code rely on (any data model) ---- */
+NDISDMA_STATIC_ASSERT(sizeof(NDIS_OBJECT_HEADER) == 4, "NDIS_OBJECT_HEADER: 4 bytes");
+NDISDMA_STATIC_ASSERT(offsetof(NDIS_DMA_DESCRIPTION, DmaWidth) == 4,
+                      "NDIS_DMA_DESCRIPTION: three BOOLEANs, then DmaWidth");
+NDISDMA_STATIC_ASSERT(sizeof(NDIS_DMA_DESCRIPTION) == 20, "NDIS_DMA_DESCRIPTION: 20 bytes");
+NDISDMA_STATIC_ASSERT(offsetof(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, Flags) == 8,
+                      "NDIS_MINIPORT_DRIVER_CHARACTERISTICS: versions, then Flags");
+NDISDMA_STATIC_ASSERT(sizeof(NDIS_SPIN_LOCK) == 2 * sizeof(ULONG_PTR), "NDIS_SPIN_LOCK");
+NDISDMA_STATIC_ASSERT((int)NdisInterfaceIsa == (int)Isa && (int)NdisInterfacePci == (int)PCIBus,
+                      "NDIS_INTERFACE_TYPE follows INTERFACE_TYPE");
+
+/* ==== DDIs: miniport driver and adapter (src/ndis/miniport*.c, interrupt.c, timer.c,
+   port.c, lock.c). Each prototype documents IRQL, return codes and ownership. ==== */
+
+/* ==== DDIs: system DMA (src/ndis/dma.c), N1-N27 ==== */
+
+/* ==== DDIs: buffers, MDLs and memory (src/ndis/buffer.c, memory.c), N28-N30 ==== */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NDISDMA_NDIS_H */
