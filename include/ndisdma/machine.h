@@ -146,10 +146,11 @@ int ndisdma_io_unmap(ndisdma_machine *m, int id);
 
 /*
  * Observation. Every port access, every DREQ change, every burst of DMA
- * transfers, every terminal count or EOP and every illegal access raises an
- * event to the machine's observers (trace exporters, the verifier, tests).
- * Observers see; they never change what the machine does. An observer must
- * not call back into the machine except to read state.
+ * transfers, every terminal count or EOP, every change of an IRQ line's
+ * level and every illegal access raises an event to the machine's observers
+ * (trace exporters, the verifier, tests). Observers see; they never change
+ * what the machine does. An observer must not call back into the machine
+ * except to read state.
  */
 typedef enum ndisdma_event_kind {
     NDISDMA_EV_IO_READ = 1, /* port, value (value returned) */
@@ -161,6 +162,9 @@ typedef enum ndisdma_event_kind {
     NDISDMA_EV_EOP_IGNORED, /* external EOP outside service: channel */
     NDISDMA_EV_STALL,       /* device took or gave fewer units: channel, units moved */
     NDISDMA_EV_ILLEGAL,     /* illegal access: reason, port, value, channel */
+    NDISDMA_EV_IRQ,         /* IRQ line level changed (<ndisdma/device.h>): channel = line
+                               0-15, value = 1 rising / 0 falling edge, flags
+                               NDISDMA_EVF_IRQ_MERGED */
 } ndisdma_event_kind;
 
 /* Transfer types as the mode register encodes them (H9), for events. */
@@ -174,9 +178,11 @@ enum {
 
 /* Event flags. */
 enum {
-    NDISDMA_EVF_DECREMENT = 1u << 0, /* burst ran downwards */
-    NDISDMA_EVF_AUTOINIT = 1u << 1,  /* TC/EOP reloaded the channel */
-    NDISDMA_EVF_NO_DEVICE = 1u << 2, /* no device attached: data discarded / 0xFF */
+    NDISDMA_EVF_DECREMENT = 1u << 0,  /* burst ran downwards */
+    NDISDMA_EVF_AUTOINIT = 1u << 1,   /* TC/EOP reloaded the channel */
+    NDISDMA_EVF_NO_DEVICE = 1u << 2,  /* no device attached: data discarded / 0xFF */
+    NDISDMA_EVF_IRQ_MERGED = 1u << 3, /* IRQ rising edge while a request was still latched:
+                                         no new interrupt */
 };
 
 /* Reasons for NDISDMA_EV_ILLEGAL. */
@@ -187,7 +193,9 @@ enum {
     X(CASCADE_NOT_4, "cascade mode on a channel other than 4 (moves nothing)")                     \
     X(CHANNEL4_NOT_CASCADE, "channel 4 not in cascade mode (starves 0-3)")                         \
     X(EOP_OUTSIDE_SERVICE, "external EOP while the channel is not served")                         \
-    X(BAD_CHANNEL, "DREQ for a channel that takes no device (4, or above 7)")
+    X(BAD_CHANNEL, "DREQ for a channel that takes no device (4, or above 7)")                      \
+    X(NO_PROGRESS, "devices keep requesting without moving data: DMA service stopped")             \
+    X(BAD_IRQ, "IRQ line that takes no device (2, the cascade, or above 15)")
 
 typedef enum ndisdma_illegal {
     NDISDMA_ILLEGAL_NONE = 0,
@@ -208,7 +216,7 @@ typedef struct ndisdma_event {
     uint32_t bytes;   /* BURST: bytes moved */
     uint16_t port;    /* IO_*, ILLEGAL */
     uint8_t value;    /* IO_*: data; DREQ: 1/0; ILLEGAL: value written */
-    uint8_t channel;  /* 0-7; 0xFF when none */
+    uint8_t channel;  /* 0-7 (IRQ: line 0-15); 0xFF when none */
     uint8_t xfer;     /* BURST: NDISDMA_XFER_* */
     uint8_t flags;    /* NDISDMA_EVF_* */
     uint8_t reason;   /* ILLEGAL: ndisdma_illegal */

@@ -6,6 +6,14 @@
 
 #include <string.h>
 
+/* 16-bit device-to-memory bursts go through the scratch buffer (a half word
+   must not reach RAM) and are cut into pieces of this many units: 16 KiB
+   stay in the L1 cache between the device's copy and the copy to RAM, which
+   makes the second copy nearly free (bench dma_demand_16bit_128k). The
+   device contract allows it: demand and block mode *may* offer many units per
+   call. */
+#define WORD_WRITE_BURST_UNITS 8192u
+
 /* Reverse the order of @n units of 1 << @shift bytes, keeping the byte order
    inside a unit (decrementing 16-bit transfers offer each word low byte
    first). */
@@ -58,6 +66,113 @@ static void end_of_transfer(nd_hw *hw, unsigned ch, bool external)
         dev->d.terminal_count(dev->ctx, ch);
 }
 
+/* The device took or gave fewer units than offered: as if DREQ had dropped,
+   until it is asserted again (host-api.md). */
+static void stall_channel(nd_hw *hw, nd_i8237 *c, unsigned ch, uint32_t units)
+{
+    /* A device that moved some units and asserted its DREQ again from the
+       same callback is ready for more: its new assertion is not lost. (With
+       no unit moved the channel stalls anyway, so that a device cannot keep
+       the engine spinning.) */
+    if (units > 0 && hw->reasserted)
+        return;
+    const uint8_t bit = (uint8_t)(1u << (ch & 3));
+    c->stall |= bit;
+    c->dreq &= (uint8_t)~bit;
+    c->block &= (uint8_t)~bit;
+    hw->stats.stalls++;
+    hw->gen++;
+    if (hw->obs.active) {
+        ndisdma_event ev = {.kind = NDISDMA_EV_STALL, .channel = (uint8_t)ch, .units = units};
+        nd_hw_emit(hw, &ev);
+    }
+}
+
+/*
+ * Single mode (H22) fast path, for the common case of a device that takes or
+ * gives one unit per grant while DREQ stays asserted, with no observer. Each
+ * unit gets exactly what the general loop of serve_channel does for it (a
+ * callback with a direct pointer into RAM, address and count stepped, the
+ * counters), without recomputing what cannot change between two units: the
+ * units up to the next address wrap, the end of RAM, the budget or the unit
+ * that reaches terminal count are known in advance, and only a callback can
+ * change anything else. Returns the units moved. Stops before a unit the
+ * general loop must handle (terminal count, an address outside RAM) and after
+ * a unit whose callback changed anything: a short return, an EOP, or anything
+ * that bumped hw->gen and so may change the arbitration; then *@done says the
+ * grant is over. The caller checks that the channel is in single mode, that
+ * re-arbitration may be skipped (keep_single), and that the direction has a
+ * device callback and may use a direct pointer (not 16-bit device to memory).
+ * Callbacks cannot add observers or write ports (host-api.md), and only they
+ * run between two units, so hw->serving stays set for the whole loop.
+ */
+static size_t serve_single_fast(nd_hw *hw, nd_i8237 *c, unsigned ch, uint64_t page_base,
+                                uint64_t max, bool *done)
+{
+    const unsigned i = ch & 3, shift = c->shift;
+    const size_t us = (size_t)1 << shift;
+    const bool dec = (c->mode[i] & MODE_DECREMENT) != 0;
+    const bool read = (c->mode[i] & MODE_TYPE_MASK) == MODE_TYPE_READ;
+    const nd_dma_dev *dev = &hw->dma.dev[ch];
+    size_t (*const to)(void *, unsigned, const uint8_t *, size_t) = dev->d.to_device;
+    size_t (*const from)(void *, unsigned, uint8_t *, size_t) = dev->d.from_device;
+    void *const ctx = dev->ctx;
+    const uint64_t ram_size = hw->ram.size, gen0 = hw->gen;
+    uint64_t moved = 0;
+    size_t got;
+
+    *done = false;
+    hw->serving = (int)ch;
+    for (;;) {
+        const uint16_t addr = c->cur_addr[i], count = c->cur_count[i];
+        const uint64_t phys = page_base + ((uint64_t)addr << shift);
+        /* Plain units: before the one that reaches TC (count 0 left), up to
+           the address wrap (H18), inside RAM, within the budget. */
+        uint64_t n = count;
+        const uint32_t until_wrap = dec ? addr + 1u : 0x10000u - addr;
+        if (n > until_wrap)
+            n = until_wrap;
+        if (n > max - moved)
+            n = max - moved;
+        if (phys >= ram_size || ram_size - phys < us)
+            n = 0;
+        else if (!dec && n > (ram_size - phys) >> shift)
+            n = (ram_size - phys) >> shift;
+        if (n == 0)
+            break;
+        uint8_t *p = hw->ram.base + phys;
+        const ptrdiff_t step = dec ? -(ptrdiff_t)us : (ptrdiff_t)us;
+        uint64_t k = 0;
+        do {
+            got = read ? to(ctx, ch, p, us) : from(ctx, ch, p, us);
+            hw->stats.bursts++;
+            if (got < us)
+                break;
+            k++;
+            p += step;
+            c->cur_addr[i] = (uint16_t)(dec ? addr - k : addr + k);
+            c->cur_count[i] = (uint16_t)(count - k);
+            hw->stats.units++;
+            hw->stats.bytes += us;
+        } while (k < n && !hw->eop_pending && hw->gen == gen0);
+        moved += k;
+        if (got < us || hw->eop_pending || hw->gen != gen0) {
+            /* As the tail of serve_channel's loop, for a unit short of TC. */
+            const bool eop = hw->eop_pending != 0;
+            hw->eop_pending = 0;
+            hw->serving = -1;
+            if (got < us)
+                stall_channel(hw, c, ch, 0);
+            if (eop)
+                end_of_transfer(hw, ch, true);
+            *done = true;
+            break;
+        }
+    }
+    hw->serving = -1;
+    return (size_t)moved;
+}
+
 /* One grant of channel @ch (not memory-to-memory). */
 static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
 {
@@ -80,9 +195,19 @@ static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
         d->ctl[1].last = 0;
     if (sel == MODE_BLOCK)
         c->block |= bit; /* H22: block mode runs to TC from one request */
+    const bool fast_single =
+        sel == MODE_SINGLE && keep_single && !hw->obs.active && dev->attached &&
+        (type == MODE_TYPE_READ ? dev->d.to_device != NULL
+                                : type == MODE_TYPE_WRITE && shift == 0 && dev->d.from_device);
 
     size_t moved = 0;
     for (;;) {
+        if (fast_single) {
+            bool done;
+            moved += serve_single_fast(hw, c, ch, page_base, max - moved, &done);
+            if (done || moved >= max)
+                break;
+        }
         const uint64_t gen0 = hw->gen;
         const uint32_t addr = c->cur_addr[i];
         const uint32_t until_tc = (uint32_t)c->cur_count[i] + 1u;      /* H8, H26 */
@@ -90,6 +215,8 @@ static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
         uint64_t n = until_tc < until_wrap ? until_tc : until_wrap;
         if (sel == MODE_SINGLE)
             n = 1;
+        else if (type == MODE_TYPE_WRITE && shift && n > WORD_WRITE_BURST_UNITS)
+            n = WORD_WRITE_BURST_UNITS;
         if (n > max - moved)
             n = max - moved;
         const size_t bytes = (size_t)n << shift;
@@ -108,16 +235,21 @@ static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
             }
             if (dev->attached && dev->d.to_device) {
                 hw->serving = (int)ch;
+                hw->reasserted = 0;
                 got = dev->d.to_device(dev->ctx, ch, src, bytes);
                 hw->serving = -1;
             } else {
                 flags |= NDISDMA_EVF_NO_DEVICE;
             }
         } else if (type == MODE_TYPE_WRITE) { /* device -> memory (H21) */
-            uint8_t *dst = dec ? NULL : nd_physmem_ptr(&hw->ram, phys, bytes);
+            /* 16-bit channels go through the scratch buffer too: a device
+               that returns an odd byte count gave half a word, which must
+               not reach memory (only whole words are transferred). */
+            uint8_t *dst = (dec || shift) ? NULL : nd_physmem_ptr(&hw->ram, phys, bytes);
             uint8_t *buf = dst ? dst : hw->scratch;
             if (dev->attached && dev->d.from_device) {
                 hw->serving = (int)ch;
+                hw->reasserted = 0;
                 got = dev->d.from_device(dev->ctx, ch, buf, bytes);
                 hw->serving = -1;
             } else {
@@ -170,20 +302,17 @@ static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
             break;
         }
         if (eop) { /* H25 */
+            /* A short return still means the device cannot go on now, even
+               when it also ends the transfer: without the stall an
+               autoinitialize channel with DREQ held would be granted again
+               at once, forever, moving nothing. */
+            if (u < n)
+                stall_channel(hw, c, ch, u);
             end_of_transfer(hw, ch, true);
             break;
         }
         if (u < n) {
-            /* Short device: as if DREQ had dropped, until it is asserted again. */
-            c->stall |= bit;
-            c->dreq &= (uint8_t)~bit;
-            c->block &= (uint8_t)~bit;
-            hw->stats.stalls++;
-            hw->gen++;
-            if (hw->obs.active) {
-                ndisdma_event ev = {.kind = NDISDMA_EV_STALL, .channel = (uint8_t)ch, .units = u};
-                nd_hw_emit(hw, &ev);
-            }
+            stall_channel(hw, c, ch, u);
             break;
         }
         if (moved >= max)
@@ -243,14 +372,18 @@ static size_t serve_mem_to_mem(nd_hw *hw, uint64_t max)
         nd_hw_emit(hw, &ev);
     }
     if (tc) {
-        /* Channel 0's request and latch end with the transfer; it reloads
-           only if it is itself in autoinitialize. Channel 1 ends as at any
-           TC: status bit, then reload or mask. */
+        /* The transfer ends for both channels. Channel 0's request and latch
+           are cleared; like channel 1 it then reloads if it is in
+           autoinitialize and is masked otherwise, so that a DREQ still held
+           on channel 0 does not start the copy again. Its TC status bit is
+           not set: the count that ended the transfer is channel 1's. */
         c->sreq &= (uint8_t)~1u;
         c->block &= (uint8_t)~1u;
         if (c->mode[0] & MODE_AUTOINIT) {
             c->cur_addr[0] = c->base_addr[0];
             c->cur_count[0] = c->base_count[0];
+        } else {
+            c->mask |= 1u;
         }
         bool reloaded = nd_i8237_terminal(c, 1);
         hw->stats.terminal_counts++;
@@ -273,11 +406,18 @@ size_t nd_dma_service(nd_hw *hw, const uint32_t *cost, uint64_t budget, uint64_t
     if (hw->running)
         return 0;
     hw->running = 1;
+    unsigned idle_grants = 0;
     for (;;) {
         bool alone = false;
         int ch = nd_atdma_arbitrate(&hw->dma, &alone);
         if (ch < 0)
             break;
+        if (idle_grants >= ND_DMA_MAX_IDLE_GRANTS) {
+            /* Devices keep asserting DREQ from callbacks that move nothing
+               (each other's, say): stop instead of spinning, and say so. */
+            nd_hw_illegal(hw, NDISDMA_ILLEGAL_NO_PROGRESS, 0, 0, (uint8_t)ch);
+            break;
+        }
         uint64_t c = cost && cost[ch] ? cost[ch] : 1;
         uint64_t left = budget ? (budget - used) / c : UINT64_MAX;
         if (left == 0)
@@ -289,6 +429,7 @@ size_t nd_dma_service(nd_hw *hw, const uint32_t *cost, uint64_t budget, uint64_t
             n = serve_channel(hw, (unsigned)ch, left, alone);
         total += n;
         used += (uint64_t)n * c;
+        idle_grants = n ? 0 : idle_grants + 1;
     }
     hw->running = 0;
     if (spent)

@@ -7,8 +7,13 @@
  * block mode until terminal count. A grant is moved in bursts: runs of units
  * that never cross the 16-bit address wrap (H18) or terminal count, handed
  * to the device in one callback with direct pointers into RAM where the
- * order allows. Each unit costs the caller-given number of ticks: 1 for
- * ndisdma_dma_run (ticks = units), nanoseconds for a timed run.
+ * order allows (incrementing; device to memory only on 8-bit channels, so
+ * that half a word never reaches RAM; 16-bit device-to-memory bursts go
+ * through the scratch buffer in pieces of at most 16 KiB, which stay in the
+ * L1 cache). Single mode with no observer runs a tight loop that skips the
+ * work whose answer cannot change between units. Each unit costs the
+ * caller-given number of ticks: 1 for ndisdma_dma_run (ticks = units),
+ * nanoseconds for a timed run.
  */
 #ifndef ND_HW_DMA_ENGINE_H
 #define ND_HW_DMA_ENGINE_H
@@ -17,6 +22,10 @@
 #include <stdint.h>
 
 #include "hw/hw.h"
+
+/* Grants in a row that move nothing before a service call gives up (devices
+   that keep re-asserting DREQ without taking or giving data). */
+#define ND_DMA_MAX_IDLE_GRANTS 1024u
 
 /*
  * nd_dma_service - serve DMA requests.

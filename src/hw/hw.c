@@ -96,6 +96,7 @@ int nd_hw_init(nd_hw *hw, uint64_t ram_bytes)
     hw->serving = -1;
     nd_iobus_init(&hw->io);
     nd_atdma_init(&hw->dma);
+    nd_pic_init(&hw->pic);
     if (nd_physmem_init(&hw->ram, ram_bytes) != 0)
         return NDISDMA_ENOMEM;
     hw->scratch = malloc(ND_HW_SCRATCH_BYTES);
@@ -201,6 +202,8 @@ void nd_hw_dma_request(nd_hw *hw, unsigned ch, bool asserted)
     uint8_t bit = (uint8_t)(1u << (ch & 3));
     uint8_t before = c->dreq & bit;
     if (asserted) {
+        if (hw->serving == (int)ch)
+            hw->reasserted = 1;
         c->dreq |= bit;
         c->stall &= (uint8_t)~bit; /* the device is ready again */
     } else {

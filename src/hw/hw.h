@@ -1,6 +1,6 @@
 /*
- * The hardware layer as one object: RAM, the port space, the AT DMA pair and
- * the observers.
+ * The hardware layer as one object: RAM, the port space, the AT DMA pair,
+ * the IRQ lines (pic.h) and the observers.
  *
  * Concept: nd_hw is everything in a PC/AT that knows nothing of Windows. The
  * machine (src/machine) embeds one and the layers above reach the hardware
@@ -21,6 +21,7 @@
 #include "hw/iobus.h"
 #include "hw/observe.h"
 #include "hw/physmem.h"
+#include "hw/pic.h"
 
 /* Largest run of units one burst may cover: 65,536 units of 2 bytes. */
 #define ND_HW_SCRATCH_BYTES ((size_t)128 * 1024)
@@ -36,7 +37,9 @@ typedef struct nd_hw {
     int running;     /* inside the transfer engine */
     int serving;     /* channel whose data callback is running, or -1 */
     int eop_pending; /* external EOP seen during that callback */
+    int reasserted;  /* that callback asserted its channel's DREQ */
     nd_iobus io;
+    nd_pic pic; /* IRQ lines 0-15 (pic.h) */
 } nd_hw;
 
 /* Build the hardware in its power-on state with @ram_bytes of zeroed RAM.
