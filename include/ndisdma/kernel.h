@@ -4,11 +4,12 @@
  *
  * Concept: a machine runs in virtual time. Nothing happens on its own: the
  * host advances the clock with ndisdma_machine_run (or _run_until_idle), and
- * the machine then delivers, in time order, the events that fall due (device
- * events, timers), the DPCs that are queued (at DISPATCH_LEVEL) and DMA
- * service, where every bus cycle takes the virtual time its channel's timing
- * says (DmaSpeed: Compatible 960 ns per unit by default). Same seed and same
- * calls: same run.
+ * the machine then delivers, in time order, interrupts (ISR at DIRQL; see
+ * <ndisdma/device.h>), the DPCs that are queued (at DISPATCH_LEVEL), the
+ * events that fall due (device events, timers) and DMA service, where every
+ * bus cycle takes the virtual time its channel's timing says (DmaSpeed:
+ * Compatible 960 ns per unit by default). Same seed and same calls: same
+ * run.
  *
  * Driver code calls DDIs without a machine handle (KeGetCurrentIrql,
  * IoAllocateMdl); they act on the machine the calling thread is bound to. The
@@ -37,11 +38,13 @@ extern "C" {
 
 /*
  * ndisdma_machine_run - advance virtual time by @ns nanoseconds.
- * Delivers, in time order: DPCs queued so far (at DISPATCH_LEVEL), events
- * that fall due (equal times in the order they were scheduled), and DMA
- * service at the modelled bus rate between them. @ns 0 delivers only what is
- * due now. The clock ends at now + @ns, or later if a callback busy-waited
- * (KeStallExecutionProcessor) past it.
+ * Delivers, in time order and at each instant in this order: latched
+ * interrupt requests (each ISR at its DIRQL, highest 8259 priority first),
+ * DPCs queued so far (at DISPATCH_LEVEL), events that fall due (equal times
+ * in the order they were scheduled), and DMA service at the modelled bus
+ * rate between them; after every callback, interrupts again first. @ns 0
+ * delivers only what is due now. The clock ends at now + @ns, or later if a
+ * callback busy-waited (KeStallExecutionProcessor) past it.
  * Returns 0, NDISDMA_EINVAL (NULL @m), NDISDMA_ESTATE (called from a
  * callback that the machine is running, or a livelock: more than a million
  * deliveries without time moving, recorded as a violation) or NDISDMA_EIRQL
@@ -52,10 +55,11 @@ extern "C" {
 int ndisdma_machine_run(ndisdma_machine *m, uint64_t ns);
 
 /*
- * ndisdma_machine_run_until_idle - run until nothing is left to do (no DPC
- * queued, no event pending, no DMA channel able to move), or until @max_ns
- * nanoseconds of virtual time have passed. Time jumps over idle stretches to
- * the next event. The clock stops at the moment the machine became idle.
+ * ndisdma_machine_run_until_idle - run until nothing is left to do (no
+ * interrupt request latched, no DPC queued, no event pending, no DMA
+ * channel able to move), or until @max_ns nanoseconds of virtual time have
+ * passed. Time jumps over idle stretches to the next event. The clock
+ * stops at the moment the machine became idle.
  * Returns 0 (idle), NDISDMA_EBUSY (still busy after @max_ns, for example a
  * periodic timer or an autoinitialize channel with DREQ held), or the errors
  * of ndisdma_machine_run. Calling context as ndisdma_machine_run.

@@ -216,7 +216,7 @@ static void dma_slice(nd_kernel *k, uint64_t stop)
 
 bool nd_kernel_idle(nd_kernel *k)
 {
-    return !k->dpc_head && !k->ev_head && !dma_busy(k);
+    return !k->dpc_head && !k->ev_head && !nd_kernel_irq_pending(k) && !dma_busy(k);
 }
 
 /* Advance towards @target. @dpcs: deliver DPCs (not while stalling).
@@ -236,6 +236,9 @@ static int advance(nd_kernel *k, uint64_t target, bool dpcs, bool until_idle)
                                 ND_KERNEL_LIVELOCK);
             return NDISDMA_ESTATE;
         }
+        /* Interrupts first: they preempt DPCs (interrupt.c). */
+        if (nd_kernel_irq_dispatch(k))
+            continue;
         if (dpcs && run_one_dpc(k))
             continue;
         if (run_one_event(k))

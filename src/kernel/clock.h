@@ -5,9 +5,13 @@
  * Concept. The machine's clock is a count of nanoseconds that moves only
  * when the host runs the machine (ndisdma_machine_run) or driver code
  * busy-waits (KeStallExecutionProcessor). Advancing it delivers, in this
- * order at each instant: the queued DPCs (at DISPATCH_LEVEL; not during a
+ * order at each instant: latched interrupt requests (each ISR at its DIRQL,
+ * highest 8259 priority first; only those above the current IRQL during a
+ * stall; see interrupt.c), the queued DPCs (at DISPATCH_LEVEL; not during a
  * stall, where the processor is busy), the events due (earliest first,
  * equal times first scheduled first), then DMA service until the next event.
+ * After each callback delivery starts again from interrupts, so interrupts
+ * preempt DPCs and a request raised by any callback is served first.
  *
  * Events and DPCs are intrusive: the caller owns the nd_event / nd_dpc
  * structure (as a driver owns its KTIMER and KDPC), so scheduling never
@@ -104,10 +108,11 @@ bool nd_dpc_remove(nd_kernel *k, nd_dpc *dpc);
    <ndisdma/kernel.h>); the caller has bound the thread to @k. */
 int nd_kernel_run(nd_kernel *k, uint64_t ns);
 int nd_kernel_run_until_idle(nd_kernel *k, uint64_t max_ns);
-/* True when no DPC is queued, no event pending and no DMA channel can
-   move. */
+/* True when no interrupt request is latched, no DPC is queued, no event
+   pending and no DMA channel can move. */
 bool nd_kernel_idle(nd_kernel *k);
-/* Busy-wait @ns: events and DMA go on, DPCs wait. Any IRQL. */
+/* Busy-wait @ns: interrupts above the current IRQL, events and DMA go on,
+   DPCs wait. Any IRQL. */
 void nd_kernel_stall(nd_kernel *k, uint64_t ns);
 
 /* ---- DMA timing ---- */

@@ -32,6 +32,7 @@ int nd_kernel_create(nd_hw *hw, uint64_t seed, nd_kernel **out)
         return rc;
     }
     hw->now_ns = 0;
+    nd_kernel_irq_init(k);
     *out = k;
     return 0;
 }
@@ -51,6 +52,10 @@ void nd_kernel_destroy(nd_kernel *k)
         d->next = NULL;
         d->queued = false;
     }
+    if (k->ndis_mem_fini)
+        k->ndis_mem_fini(k->ndis_mem);
+    k->ndis_mem = NULL;
+    nd_kernel_irq_fini(k);
     nd_mdl_fini(k);
     nd_frames_fini(k);
     if (nd_kernel_current() == k)
@@ -72,6 +77,30 @@ void nd_kernel_set_hal(nd_kernel *k, void *hal)
 void *nd_kernel_hal(nd_kernel *k)
 {
     return k ? k->hal : NULL;
+}
+
+void nd_kernel_set_ndis(nd_kernel *k, void *ndis)
+{
+    if (k)
+        k->ndis = ndis;
+}
+
+void *nd_kernel_ndis(nd_kernel *k)
+{
+    return k ? k->ndis : NULL;
+}
+
+void nd_kernel_set_ndis_mem(nd_kernel *k, void *state, void (*fini)(void *state))
+{
+    if (!k)
+        return;
+    k->ndis_mem = state;
+    k->ndis_mem_fini = fini;
+}
+
+void *nd_kernel_ndis_mem(nd_kernel *k)
+{
+    return k ? k->ndis_mem : NULL;
 }
 
 void nd_kernel_set_owner(nd_kernel *k, void *owner)

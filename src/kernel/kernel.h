@@ -35,6 +35,11 @@ nd_kernel *nd_kernel_current(void);
 void nd_kernel_set_hal(nd_kernel *k, void *hal);
 void *nd_kernel_hal(nd_kernel *k);
 
+/* Likewise the NDIS layer's per-machine object, so that NDIS DDIs (which
+   take no machine) find their layer from the calling thread's kernel. */
+void nd_kernel_set_ndis(nd_kernel *k, void *ndis);
+void *nd_kernel_ndis(nd_kernel *k);
+
 /* Contiguous physical frames inside [0, @below) (0 = anywhere in RAM) that do
    not cross a multiple of @boundary bytes (0 = no constraint), independent of
    the placement policy. Returns 0 and the first byte's address, or
@@ -56,6 +61,16 @@ void nd_kernel_violation(nd_kernel *k, const char *ddi, const char *fmt, ...)
 int nd_kernel_irql_at_most(nd_kernel *k, KIRQL max, const char *ddi);
 
 /* ---- The rest of the kernel layer's interface ---- */
+
+/*
+ * The NDIS layer's bookkeeping of buffer pools, buffers, MDLs and memory
+ * (src/ndis/memory.c) is per machine and is reached from DDIs that take no
+ * handle, so it is parked here, created on first use. nd_kernel_destroy
+ * calls @fini(@state) before it frees MDLs and frames; @fini frees host
+ * memory only. Setting replaces the slot without calling the old @fini.
+ */
+void nd_kernel_set_ndis_mem(nd_kernel *k, void *state, void (*fini)(void *state));
+void *nd_kernel_ndis_mem(nd_kernel *k);
 
 /* The object that owns this kernel (the machine), for the host API. */
 void nd_kernel_set_owner(nd_kernel *k, void *owner);

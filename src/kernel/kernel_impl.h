@@ -15,6 +15,7 @@
 
 #include "kernel/clock.h"
 #include "kernel/frames.h"
+#include "kernel/interrupt_impl.h"
 #include "kernel/irql.h"
 #include "kernel/kernel.h"
 #include "kernel/u64map.h"
@@ -41,7 +42,10 @@ struct nd_kernel {
     nd_hw *hw;
     uint64_t seed;
     void *hal;
+    void *ndis; /* the NDIS layer's per-machine object (nd_kernel_set_ndis) */
     void *owner;
+    void *ndis_mem;                /* NDIS buffers/memory bookkeeping (nd_kernel_set_ndis_mem) */
+    void (*ndis_mem_fini)(void *); /* frees it at teardown */
 
     /* frames.c */
     ndisdma_placement placement;
@@ -69,6 +73,9 @@ struct nd_kernel {
     uint64_t ev_order, ev_count;
     nd_dpc *dpc_head, *dpc_tail;
     int running; /* inside nd_kernel_run / _until_idle */
+
+    /* interrupt.c */
+    nd_irq_ctl irq;
 };
 
 /* mdl.c: free every MDL still allocated (machine teardown). */
