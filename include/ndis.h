@@ -15,7 +15,8 @@
  *     their revision and size macros, and the MiniportXxx role types.
  * NET_BUFFER_LIST, NET_BUFFER and NDIS_OID_REQUEST are declared but not yet
  * defined (incomplete types). The NDIS DDIs (NdisM..., NdisAllocate...) are
- * declared next to their implementation in a later step.
+ * declared in the sections at the end, grouped by the src/ndis file that
+ * implements them, each with its IRQL, return codes and ownership.
  *
  * Layout facts that DMA code and the miniport host rely on are checked with
  * static assertions below and, offset by offset, in
@@ -868,9 +869,499 @@ NDISDMA_STATIC_ASSERT((int)NdisInterfaceIsa == (int)Isa && (int)NdisInterfacePci
 /* ==== DDIs: miniport driver and adapter (src/ndis/miniport*.c, interrupt.c, timer.c,
    port.c, lock.c). Each prototype documents IRQL, return codes and ownership. ==== */
 
+/* Every handle NDIS gives a driver carries a tag: a NULL, unknown, stale or
+   wrong-kind handle is a verifier violation naming the DDI, and the DDI then
+   returns NDIS_STATUS_FAILURE (or does nothing), never crashes. */
+
+/* NdisMRegisterMiniportDriver - from DriverEntry, PASSIVE_LEVEL. Validates
+   @MiniportDriverCharacteristics as Windows does: Header.Type
+   NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS, Header.Revision 1 or 2
+   with a Size of at least that revision's; MajorNdisVersion 6 with a known
+   minor (0, 1, 20, 30, 40, 50, 60, 70, 80-89); and every required handler
+   (all but SetOptionsHandler, CheckForHangHandlerEx and the direct-OID pair).
+   The characteristics are copied. SetOptionsHandler, if any, is called before
+   this returns. *@NdisMiniportDriverHandle receives the driver handle (NULL on
+   failure). Returns NDIS_STATUS_SUCCESS, NDIS_STATUS_BAD_CHARACTERISTICS,
+   NDIS_STATUS_BAD_VERSION, NDIS_STATUS_FAILURE (bad pointers, not called from
+   DriverEntry of a loading driver, registered already, wrong IRQL),
+   NDIS_STATUS_RESOURCES, or SetOptionsHandler's failure status. */
+NDIS_STATUS
+NdisMRegisterMiniportDriver(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath,
+                            NDIS_HANDLE MiniportDriverContext,
+                            PNDIS_MINIPORT_DRIVER_CHARACTERISTICS MiniportDriverCharacteristics,
+                            PNDIS_HANDLE NdisMiniportDriverHandle);
+/* NdisMDeregisterMiniportDriver - from MiniportDriverUnload, or from
+   DriverEntry after a failure. PASSIVE_LEVEL. The handle is invalid
+   afterwards. */
+VOID NdisMDeregisterMiniportDriver(NDIS_HANDLE NdisMiniportDriverHandle);
+
+/* NdisMSetMiniportAttributes - from MiniportInitializeEx, PASSIVE_LEVEL.
+   The registration attributes come first (they give NDIS the
+   MiniportAdapterContext); general, add-device and offload attributes after
+   them. Returns NDIS_STATUS_SUCCESS, NDIS_STATUS_INVALID_PARAMETER (unknown
+   Header.Type, revision or size), NDIS_STATUS_FAILURE (not in
+   MiniportInitializeEx, registration attributes missing or set twice, bad
+   handle, wrong IRQL). The structure is copied. */
+NDIS_STATUS NdisMSetMiniportAttributes(NDIS_HANDLE NdisMiniportHandle,
+                                       PNDIS_MINIPORT_ADAPTER_ATTRIBUTES MiniportAttributes);
+
+/* ---- Interrupts ---- */
+
+typedef enum _NDIS_INTERRUPT_TYPE {
+    NDIS_CONNECT_LINE_BASED = 1,
+    NDIS_CONNECT_MESSAGE_BASED
+} NDIS_INTERRUPT_TYPE,
+    *PNDIS_INTERRUPT_TYPE;
+
+typedef struct _IO_INTERRUPT_MESSAGE_INFO IO_INTERRUPT_MESSAGE_INFO, *PIO_INTERRUPT_MESSAGE_INFO;
+
+/* DIRQL: TRUE when the adapter caused the interrupt; *QueueDefaultInterruptDpc
+   TRUE queues MiniportInterruptDPC. */
+typedef BOOLEAN(MINIPORT_ISR)(NDIS_HANDLE MiniportInterruptContext,
+                              PBOOLEAN QueueDefaultInterruptDpc, PULONG TargetProcessors);
+typedef MINIPORT_ISR(*MINIPORT_ISR_HANDLER);
+/* DISPATCH_LEVEL */
+typedef VOID(MINIPORT_INTERRUPT_DPC)(NDIS_HANDLE MiniportInterruptContext, PVOID MiniportDpcContext,
+                                     PVOID ReceiveThrottleParameters, PVOID NdisReserved2);
+typedef MINIPORT_INTERRUPT_DPC(*MINIPORT_INTERRUPT_DPC_HANDLER);
+/* DIRQL */
+typedef VOID(MINIPORT_DISABLE_INTERRUPT)(NDIS_HANDLE MiniportInterruptContext);
+typedef MINIPORT_DISABLE_INTERRUPT(*MINIPORT_DISABLE_INTERRUPT_HANDLER);
+typedef VOID(MINIPORT_ENABLE_INTERRUPT)(NDIS_HANDLE MiniportInterruptContext);
+typedef MINIPORT_ENABLE_INTERRUPT(*MINIPORT_ENABLE_INTERRUPT_HANDLER);
+typedef BOOLEAN(MINIPORT_MESSAGE_INTERRUPT)(NDIS_HANDLE MiniportInterruptContext, ULONG MessageId,
+                                            PBOOLEAN QueueDefaultInterruptDpc,
+                                            PULONG TargetProcessors);
+typedef MINIPORT_MESSAGE_INTERRUPT(*MINIPORT_MSI_ISR_HANDLER);
+typedef VOID(MINIPORT_MESSAGE_INTERRUPT_DPC)(NDIS_HANDLE MiniportInterruptContext, ULONG MessageId,
+                                             PVOID MiniportDpcContext,
+                                             PVOID ReceiveThrottleParameters, PVOID NdisReserved2);
+typedef MINIPORT_MESSAGE_INTERRUPT_DPC(*MINIPORT_MSI_INTERRUPT_DPC_HANDLER);
+typedef VOID(MINIPORT_DISABLE_MESSAGE_INTERRUPT)(NDIS_HANDLE MiniportInterruptContext,
+                                                 ULONG MessageId);
+typedef MINIPORT_DISABLE_MESSAGE_INTERRUPT(*MINIPORT_DISABLE_MSI_INTERRUPT_HANDLER);
+typedef VOID(MINIPORT_ENABLE_MESSAGE_INTERRUPT)(NDIS_HANDLE MiniportInterruptContext,
+                                                ULONG MessageId);
+typedef MINIPORT_ENABLE_MESSAGE_INTERRUPT(*MINIPORT_ENABLE_MSI_INTERRUPT_HANDLER);
+/* DIRQL, serialised with the ISR */
+typedef BOOLEAN(MINIPORT_SYNCHRONIZE_INTERRUPT)(NDIS_HANDLE SynchronizeContext);
+typedef MINIPORT_SYNCHRONIZE_INTERRUPT(*MINIPORT_SYNCHRONIZE_INTERRUPT_HANDLER);
+
+#define NDIS_MINIPORT_INTERRUPT_REVISION_1 1
+
+typedef struct _NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
+    NDIS_OBJECT_HEADER Header; /* NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT, revision 1 */
+    MINIPORT_ISR_HANDLER InterruptHandler;
+    MINIPORT_INTERRUPT_DPC_HANDLER InterruptDpcHandler;
+    MINIPORT_DISABLE_INTERRUPT_HANDLER DisableInterruptHandler;
+    MINIPORT_ENABLE_INTERRUPT_HANDLER EnableInterruptHandler;
+    BOOLEAN MsiSupported;
+    BOOLEAN MsiSyncWithAllMessages;
+    MINIPORT_MSI_ISR_HANDLER MessageInterruptHandler;
+    MINIPORT_MSI_INTERRUPT_DPC_HANDLER MessageInterruptDpcHandler;
+    MINIPORT_DISABLE_MSI_INTERRUPT_HANDLER DisableMessageInterruptHandler;
+    MINIPORT_ENABLE_MSI_INTERRUPT_HANDLER EnableMessageInterruptHandler;
+    NDIS_INTERRUPT_TYPE InterruptType;           /* out */
+    PIO_INTERRUPT_MESSAGE_INFO MessageInfoTable; /* out */
+} NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, *PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS;
+
+#define NDIS_SIZEOF_MINIPORT_INTERRUPT_CHARACTERISTICS_REVISION_1                                  \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, MessageInfoTable)
+
+/* NdisMRegisterInterruptEx - PASSIVE_LEVEL, from MiniportInitializeEx.
+   Connects the adapter's interrupt resource (line-based; MSI is refused): the
+   ISR runs at the line's DIRQL, and when it sets *QueueDefaultInterruptDpc
+   the DPC handler runs at DISPATCH_LEVEL. InterruptType is set to
+   NDIS_CONNECT_LINE_BASED. *@NdisInterruptHandle: the interrupt handle.
+   Returns NDIS_STATUS_SUCCESS, NDIS_STATUS_INVALID_PARAMETER (header,
+   missing InterruptHandler or InterruptDpcHandler, MsiSupported),
+   NDIS_STATUS_RESOURCES (no interrupt resource, line busy, no memory),
+   NDIS_STATUS_FAILURE (bad handle or pointer, registered already, wrong
+   IRQL). */
+NDIS_STATUS
+NdisMRegisterInterruptEx(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE MiniportInterruptContext,
+                         PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS MiniportInterruptCharacteristics,
+                         PNDIS_HANDLE NdisInterruptHandle);
+/* NdisMDeregisterInterruptEx - PASSIVE_LEVEL (initialize or halt).
+   Disconnects; a queued DPC is removed. */
+VOID NdisMDeregisterInterruptEx(NDIS_HANDLE NdisInterruptHandle);
+/* NdisMSynchronizeWithInterruptEx - runs @SynchronizeFunction(@SynchronizeContext)
+   at the interrupt's DIRQL, serialised with the ISR; returns its result
+   (FALSE for a bad handle). IRQL <= DIRQL. */
+BOOLEAN NdisMSynchronizeWithInterruptEx(NDIS_HANDLE NdisInterruptHandle, ULONG MessageId,
+                                        MINIPORT_SYNCHRONIZE_INTERRUPT_HANDLER SynchronizeFunction,
+                                        PVOID SynchronizeContext);
+
+/* ---- Spin locks ---- */
+/* NdisAllocateSpinLock / NdisFreeSpinLock: any IRQL; the caller owns the
+   NDIS_SPIN_LOCK. NdisAcquireSpinLock raises to DISPATCH_LEVEL (caller <=
+   DISPATCH_LEVEL) and NdisReleaseSpinLock restores the IRQL it saved;
+   the Dpr variants run at DISPATCH_LEVEL and change no IRQL. Misuse (double
+   acquire, release while not held, free while held) is a violation. */
+VOID NdisAllocateSpinLock(PNDIS_SPIN_LOCK SpinLock);
+VOID NdisFreeSpinLock(PNDIS_SPIN_LOCK SpinLock);
+VOID NdisAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock);
+VOID NdisReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock);
+VOID NdisDprAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock);
+VOID NdisDprReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock);
+
+/* ---- I/O ports ---- */
+/* NdisMRegisterIoPortRange - PASSIVE_LEVEL. The range must lie inside the
+   adapter's port resource. *@PortOffset receives the base to use with
+   NdisRawXxxPortXxx (the port number itself, as on x86/x64).
+   Returns NDIS_STATUS_SUCCESS, NDIS_STATUS_RESOURCE_CONFLICT (outside the
+   adapter's resources), NDIS_STATUS_RESOURCES (no memory), NDIS_STATUS_FAILURE
+   (bad handle or pointer, NumberOfPorts 0, wrong IRQL). */
+NDIS_STATUS NdisMRegisterIoPortRange(PVOID *PortOffset, NDIS_HANDLE MiniportAdapterHandle,
+                                     UINT InitialPort, UINT NumberOfPorts);
+/* NdisMDeregisterIoPortRange - PASSIVE_LEVEL; the arguments of a registered
+   range (a violation otherwise). */
+VOID NdisMDeregisterIoPortRange(NDIS_HANDLE MiniportAdapterHandle, UINT InitialPort,
+                                UINT NumberOfPorts, PVOID PortOffset);
+/* Raw port I/O on the machine's ISA bus (device models' port handlers see
+   it). Any IRQL. USHORT and ULONG accesses are little-endian byte accesses of
+   consecutive ports. A port above 0xFFFF reads 0xFF.. and is a violation. */
+VOID NdisRawReadPortUchar(ULONG_PTR Port, PUCHAR Data);
+VOID NdisRawReadPortUshort(ULONG_PTR Port, PUSHORT Data);
+VOID NdisRawReadPortUlong(ULONG_PTR Port, PULONG Data);
+VOID NdisRawWritePortUchar(ULONG_PTR Port, UCHAR Data);
+VOID NdisRawWritePortUshort(ULONG_PTR Port, USHORT Data);
+VOID NdisRawWritePortUlong(ULONG_PTR Port, ULONG Data);
+
+/* ---- Timers ---- */
+typedef VOID(NDIS_TIMER_FUNCTION)(PVOID SystemSpecific1, PVOID FunctionContext,
+                                  PVOID SystemSpecific2, PVOID SystemSpecific3);
+typedef NDIS_TIMER_FUNCTION(*PNDIS_TIMER_FUNCTION);
+
+#define NDIS_TIMER_CHARACTERISTICS_REVISION_1 1
+
+typedef struct _NDIS_TIMER_CHARACTERISTICS {
+    NDIS_OBJECT_HEADER Header; /* NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS, revision 1 */
+    ULONG AllocationTag;
+    PNDIS_TIMER_FUNCTION TimerFunction;
+    PVOID FunctionContext;
+} NDIS_TIMER_CHARACTERISTICS, *PNDIS_TIMER_CHARACTERISTICS;
+
+#define NDIS_SIZEOF_TIMER_CHARACTERISTICS_REVISION_1                                               \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_TIMER_CHARACTERISTICS, FunctionContext)
+
+/* NdisAllocateTimerObject - @NdisHandle: a miniport adapter or driver handle
+   (the timer belongs to it and is checked for at halt or unload). IRQL <=
+   DISPATCH_LEVEL. Returns NDIS_STATUS_SUCCESS, NDIS_STATUS_INVALID_PARAMETER
+   (header, no TimerFunction), NDIS_STATUS_RESOURCES, NDIS_STATUS_FAILURE (bad
+   handle or pointer). */
+NDIS_STATUS NdisAllocateTimerObject(NDIS_HANDLE NdisHandle,
+                                    PNDIS_TIMER_CHARACTERISTICS TimerCharacteristics,
+                                    PNDIS_HANDLE pTimerObject);
+/* NdisSetTimerObject - fire at @DueTime (negative: relative, in 100 ns
+   units; positive: absolute virtual system time in 100 ns units) in the
+   machine's virtual time, then every @MillisecondsPeriod ms if non-zero.
+   The timer function runs at DISPATCH_LEVEL with @FunctionContext (NULL: the
+   characteristics' FunctionContext). Returns TRUE when the timer was already
+   set (it is reset). IRQL <= DISPATCH_LEVEL. */
+BOOLEAN NdisSetTimerObject(NDIS_HANDLE TimerObject, LARGE_INTEGER DueTime, LONG MillisecondsPeriod,
+                           PVOID FunctionContext);
+/* NdisCancelTimerObject - TRUE when the timer was set (it will not fire).
+   IRQL <= DISPATCH_LEVEL. */
+BOOLEAN NdisCancelTimerObject(NDIS_HANDLE TimerObject);
+/* NdisFreeTimerObject - PASSIVE_LEVEL. A timer still set is a violation and
+   is cancelled. */
+VOID NdisFreeTimerObject(NDIS_HANDLE TimerObject);
+
+/* ---- Delays (virtual time) ---- */
+/* NdisStallExecution - busy-wait: advances the machine's clock (DMA and
+   device events go on, DPCs wait). Any IRQL. */
+VOID NdisStallExecution(UINT MicrosecondsToStall);
+/* NdisMSleep - PASSIVE_LEVEL: the thread sleeps while virtual time advances
+   and the machine delivers events, DMA and DPCs (above PASSIVE_LEVEL: a
+   violation, then a stall). */
+VOID NdisMSleep(ULONG MicrosecondsToSleep);
+
 /* ==== DDIs: system DMA (src/ndis/dma.c), N1-N27 ==== */
 
+/* NdisMRegisterDmaChannel - from MiniportInitializeEx at PASSIVE_LEVEL, after
+   the registration attributes (N1). Uses the @DmaChannel parameter and ignores
+   DmaDescription->DmaChannel and DmaChannelSpecified (N2, as Windows does).
+   Gets a HAL adapter for an ISA subordinate device (N3) that must offer
+   ((MaximumLength - 2) >> 12) + 2 map registers (0xFFFFFFFF: one whole 8237
+   transfer) (N4), and allocates the adapter channel now, held until
+   NdisMDeregisterDmaChannel (N5). *@MiniportDmaHandle receives the handle,
+   NULL on failure. Returns NDIS_STATUS_SUCCESS; NDIS_STATUS_RESOURCES when the
+   HAL refuses the description (N3, N8: DmaPort != 0), too few map registers
+   (N4), the channel is registered already (N6) or memory runs out;
+   NDIS_STATUS_FAILURE for bad arguments (NULL pointers, bad handle, wrong
+   IRQL, no registration attributes). Failures leak nothing (N7). */
+NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE MiniportDmaHandle,
+                                    NDIS_HANDLE MiniportAdapterHandle, UINT DmaChannel,
+                                    BOOLEAN Dma32BitAddresses, PNDIS_DMA_DESCRIPTION DmaDescription,
+                                    ULONG MaximumLength);
+/* NdisMDeregisterDmaChannel - PASSIVE_LEVEL, from MiniportInitializeEx or
+   MiniportHaltEx (N25). Frees the channel, the map registers and the adapter
+   and invalidates the handle (N26). A transfer in progress is a violation;
+   the channel is masked first (N27). */
+VOID NdisMDeregisterDmaChannel(NDIS_HANDLE MiniportDmaHandle);
+/* NdisSetupDmaTransfer (NdisMSetupDmaTransfer) - IRQL <= DISPATCH_LEVEL (N9);
+   never waits. Maps [Offset, Offset + Length) of the first buffer of the
+   chain @Buffer (N11) and programs the channel (N12, N13). *@Status:
+   NDIS_STATUS_SUCCESS; NDIS_STATUS_RESOURCES when a transfer is in progress
+   (left untouched, N10), for Length 0 or a range outside the buffer (N11), or
+   when fewer than Length bytes can be mapped (N12); NDIS_STATUS_FAILURE for a
+   bad handle or wrong IRQL. The caller keeps owning @Buffer until Complete. */
+VOID NdisSetupDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle, PNDIS_BUFFER Buffer,
+                          ULONG Offset, ULONG Length, BOOLEAN WriteToDevice);
+/* NdisCompleteDmaTransfer (NdisMCompleteDmaTransfer) - IRQL <= DISPATCH_LEVEL
+   (N15); never blocks and always releases the channel for the next Setup
+   (N18, N21). Same arguments as the Setup (N16: a mismatch, or no transfer in
+   progress, is a violation). Flushes: a bounced receive is copied into the
+   caller's buffer now, exactly the bytes moved (N17, N20). *@Status:
+   NDIS_STATUS_SUCCESS, or NDIS_STATUS_RESOURCES when the channel was still
+   moving data or the flush failed (N19); NDIS_STATUS_FAILURE only for a bad
+   handle. */
+VOID NdisCompleteDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle,
+                             PNDIS_BUFFER Buffer, ULONG Offset, ULONG Length,
+                             BOOLEAN WriteToDevice);
+#define NdisMSetupDmaTransfer(_S, _H, _B, _O, _L, _M_) NdisSetupDmaTransfer(_S, _H, _B, _O, _L, _M_)
+#define NdisMCompleteDmaTransfer(_S, _H, _B, _O, _L, _M_)                                          \
+    NdisCompleteDmaTransfer(_S, _H, _B, _O, _L, _M_)
+/* NdisMReadDmaCounter - bytes not yet transferred (N22), read as the HAL does
+   (N23); also after Complete (N24). IRQL <= DISPATCH_LEVEL. 0 for a bad
+   handle. */
+ULONG NdisMReadDmaCounter(NDIS_HANDLE MiniportDmaHandle);
+
 /* ==== DDIs: buffers, MDLs and memory (src/ndis/buffer.c, memory.c), N28-N30 ==== */
+
+/* NDIS buffers are MDLs (N28): their page-frame arrays hold the simulated
+   physical frames of the memory they describe: RAM frames for memory from
+   the NDIS allocators below, phantom frames above 4 GiB for host memory a
+   driver owns (stack, malloc), which the HAL bounces (N29). Every DDI acts
+   on the machine the calling thread is bound to; on an unbound thread it
+   fails (FAILURE status, NULL or 0 outputs, nothing freed) and records
+   nothing. Bad arguments are
+   refused with a verifier record (<ndisdma/kernel.h>), never a crash. */
+
+/*
+ * NdisAllocateBufferPool - create a pool of NumberOfDescriptors buffer
+ * descriptors for NdisAllocateBuffer.
+ * @Status: receives NDIS_STATUS_SUCCESS, NDIS_STATUS_RESOURCES (host out of
+ * memory) or NDIS_STATUS_FAILURE (unbound thread; reported: NULL
+ * PoolHandle, wrong IRQL). @PoolHandle: receives the pool (NULL on
+ * failure), owned by the caller until NdisFreeBufferPool.
+ * @NumberOfDescriptors: buffers that may be allocated from the pool at once.
+ * IRQL <= DISPATCH_LEVEL.
+ */
+VOID NdisAllocateBufferPool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle, UINT NumberOfDescriptors);
+
+/*
+ * NdisFreeBufferPool - free a pool. A pool with buffers still allocated
+ * from it is a violation and is not freed (free the buffers, then the pool
+ * again). A NULL, stale or foreign handle is a violation. IRQL <=
+ * DISPATCH_LEVEL (reported, and freed all the same, above it).
+ */
+VOID NdisFreeBufferPool(NDIS_HANDLE PoolHandle);
+
+/*
+ * NdisAllocateBuffer - a buffer descriptor (an MDL) for Length bytes at
+ * VirtualAddress, drawn from pool PoolHandle; its page-frame array is
+ * filled (N28). VirtualAddress may be memory from the NDIS allocators or
+ * any host memory the driver owns (N29). Length 0 is a valid empty buffer.
+ * @Status: receives NDIS_STATUS_SUCCESS or NDIS_STATUS_FAILURE (the pool's
+ * NumberOfDescriptors are all in use, a range too long for one MDL, host
+ * out of memory, unbound thread; reported: NULL Buffer, NULL/stale/foreign
+ * PoolHandle, NULL VirtualAddress, wrong IRQL). @Buffer: receives the
+ * buffer (NULL on failure), owned by the caller until NdisFreeBuffer; it
+ * does not own the memory it describes.
+ * IRQL <= DISPATCH_LEVEL.
+ */
+VOID NdisAllocateBuffer(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer, NDIS_HANDLE PoolHandle,
+                        PVOID VirtualAddress, UINT Length);
+
+/*
+ * NdisFreeBuffer - give a buffer from NdisAllocateBuffer back to its pool.
+ * A NULL, stale (freed twice) or foreign pointer, or an MDL of
+ * NdisAllocateMdl, is a violation and nothing is freed. A buffer whose
+ * length was adjusted and not restored is a violation (it is freed).
+ * IRQL <= DISPATCH_LEVEL (reported, and freed all the same, above it).
+ */
+VOID NdisFreeBuffer(PNDIS_BUFFER Buffer);
+
+/*
+ * NdisQueryBuffer - the length of a buffer and, optionally, its
+ * system-space virtual address. Works on any MDL.
+ * @VirtualAddress: optional (NULL); receives the address. @Length:
+ * receives the byte count. Both are set to NULL/0 when the call is refused
+ * (reported: NULL Buffer, NULL Length, wrong IRQL).
+ * IRQL <= DISPATCH_LEVEL. In the WDK this is a macro that takes a pointer
+ * to any pointer type for VirtualAddress; so is it here (over the exported
+ * function of the same name).
+ */
+VOID NdisQueryBuffer(PNDIS_BUFFER Buffer, PVOID *VirtualAddress, PUINT Length);
+#define NdisQueryBuffer(_Buffer, _VirtualAddress, _Length)                                         \
+    NdisQueryBuffer((_Buffer), (PVOID *)(_VirtualAddress), (_Length))
+
+/*
+ * NdisQueryBufferSafe - NdisQueryBuffer that may fail for lack of system
+ * PTEs instead of bug-checking; here mapping never fails, so Priority (an
+ * MM_PAGE_PRIORITY) is accepted and ignored. Same outputs, same refusals.
+ * IRQL <= DISPATCH_LEVEL. A macro over the function, as NdisQueryBuffer.
+ */
+VOID NdisQueryBufferSafe(PNDIS_BUFFER Buffer, PVOID *VirtualAddress, PUINT Length,
+                         MM_PAGE_PRIORITY Priority);
+#define NdisQueryBufferSafe(_Buffer, _VirtualAddress, _Length, _Priority)                          \
+    NdisQueryBufferSafe((_Buffer), (PVOID *)(_VirtualAddress), (_Length), (_Priority))
+
+/*
+ * NdisQueryBufferOffset - the buffer's byte offset inside its first page
+ * (its physical page offset too) and its length. Both are set to 0 when the
+ * call is refused (reported: NULL argument, wrong IRQL).
+ * IRQL <= DISPATCH_LEVEL.
+ */
+VOID NdisQueryBufferOffset(PNDIS_BUFFER Buffer, PUINT Offset, PUINT Length);
+
+/*
+ * NdisGetNextBuffer - the buffer after CurrentBuffer in its chain (the
+ * MDL's Next link), NULL at the end of the chain. *NextBuffer is NULL when
+ * the call is refused (reported: NULL argument, wrong IRQL).
+ * IRQL <= DISPATCH_LEVEL.
+ */
+VOID NdisGetNextBuffer(PNDIS_BUFFER CurrentBuffer, PNDIS_BUFFER *NextBuffer);
+
+/* NdisBufferLength - the buffer's byte count; 0 for NULL (reported). Any
+   IRQL. */
+ULONG NdisBufferLength(PNDIS_BUFFER Buffer);
+
+/* NdisBufferVirtualAddress - the buffer's system-space virtual address;
+   NULL for NULL or at the wrong IRQL (reported). IRQL <= DISPATCH_LEVEL. */
+PVOID NdisBufferVirtualAddress(PNDIS_BUFFER Buffer);
+
+/*
+ * NdisAdjustBufferLength - set the byte count of a buffer the caller
+ * allocated. For a buffer of NdisAllocateBuffer (or MDL of
+ * NdisAllocateMdl), a Length above the allocated length is a violation and
+ * nothing changes; the length must be restored before NdisFreeBuffer.
+ * IRQL <= DISPATCH_LEVEL (refused above it).
+ */
+VOID NdisAdjustBufferLength(PNDIS_BUFFER Buffer, UINT Length);
+
+/*
+ * NdisAllocateMdl (NDIS 6) - allocate and build an MDL for Length bytes at
+ * VirtualAddress in one step (page-frame array filled, N28).
+ * @NdisHandle: the caller's miniport driver handle (from
+ * NdisMRegisterMiniportDriver) or MiniportAdapterHandle (NULL, another kind
+ * of handle, a stale one or another machine's: a violation).
+ * @VirtualAddress: memory from the NDIS allocators, or host memory the
+ * driver owns (phantom frames, N29); NULL is a violation.
+ * Returns the MDL, owned by the caller until NdisFreeMdl, or NULL (too
+ * long for one MDL, host out of memory, unbound thread, or reported).
+ * IRQL <= DISPATCH_LEVEL.
+ */
+PMDL NdisAllocateMdl(NDIS_HANDLE NdisHandle, PVOID VirtualAddress, UINT Length);
+
+/*
+ * NdisFreeMdl - free an MDL of NdisAllocateMdl. A NULL, stale or foreign
+ * pointer, or a buffer of NdisAllocateBuffer, is a violation and nothing is
+ * freed. IRQL <= DISPATCH_LEVEL (reported, and freed all the same, above
+ * it).
+ */
+VOID NdisFreeMdl(PMDL Mdl);
+
+/*
+ * NdisAllocateMemoryWithTagPriority (NDIS 6) - Length bytes of nonpaged
+ * memory in simulated RAM, placed by the machine's placement policy (N30),
+ * physically contiguous, page-aligned, not cleared.
+ * @NdisHandle: the caller's miniport driver handle or MiniportAdapterHandle
+ * (NULL, another kind of handle, a stale one or another machine's: a
+ * violation); it need not be the one the memory was allocated with at the
+ * free. @Tag: kept, checked
+ * by NdisFreeMemoryWithTagPriority. @Priority: accepted and ignored.
+ * Returns the memory, owned by the caller until NdisFreeMemoryWithTagPriority
+ * (or NdisFreeMemory with MemoryFlags 0), or NULL (no room where the policy
+ * places memory, unbound thread; reported: Length 0, wrong IRQL, bad
+ * handle). IRQL <= DISPATCH_LEVEL.
+ */
+PVOID NdisAllocateMemoryWithTagPriority(NDIS_HANDLE NdisHandle, UINT Length, ULONG Tag,
+                                        EX_POOL_PRIORITY Priority);
+
+/*
+ * NdisFreeMemoryWithTagPriority - free memory of
+ * NdisAllocateMemoryWithTagPriority. A NULL, stale or foreign address, or
+ * memory of another allocator, is a violation and nothing is freed; a Tag
+ * other than the allocation's is a violation (it is freed). A bad handle is
+ * a violation and nothing is freed. IRQL <= DISPATCH_LEVEL (reported, and
+ * freed all the same, above it).
+ */
+VOID NdisFreeMemoryWithTagPriority(NDIS_HANDLE NdisHandle, PVOID VirtualAddress, ULONG Tag);
+
+/*
+ * NdisAllocateMemoryWithTag - Length bytes of nonpaged memory, as
+ * NdisAllocateMemoryWithTagPriority but without a handle.
+ * @VirtualAddress: receives the memory (NULL on failure), owned by the
+ * caller until NdisFreeMemory(VirtualAddress, Length, 0).
+ * Returns NDIS_STATUS_SUCCESS or NDIS_STATUS_FAILURE (no room, unbound
+ * thread; reported: NULL VirtualAddress, Length 0, wrong IRQL).
+ * IRQL <= DISPATCH_LEVEL.
+ */
+NDIS_STATUS NdisAllocateMemoryWithTag(PVOID *VirtualAddress, UINT Length, ULONG Tag);
+
+/*
+ * NdisAllocateMemory - Length bytes of memory at or below
+ * HighestAcceptableAddress (-1: anywhere).
+ * @MemoryFlags: 0 (nonpaged, placed by the policy, N30; if the policy's
+ * place is above HighestAcceptableAddress, contiguous below it instead),
+ * NDIS_MEMORY_CONTIGUOUS (physically contiguous below
+ * HighestAcceptableAddress, whatever the policy, N29),
+ * NDIS_MEMORY_NONCACHED (caching is not modelled: as 0), or both.
+ * @VirtualAddress: receives the memory (NULL on failure), owned by the
+ * caller until NdisFreeMemory with the same Length and MemoryFlags.
+ * Returns NDIS_STATUS_SUCCESS or NDIS_STATUS_FAILURE (no such memory,
+ * unbound thread; reported: NULL VirtualAddress, Length 0, unknown flags,
+ * wrong IRQL).
+ * IRQL <= DISPATCH_LEVEL with MemoryFlags 0; PASSIVE_LEVEL with
+ * NDIS_MEMORY_CONTIGUOUS or NDIS_MEMORY_NONCACHED.
+ */
+NDIS_STATUS NdisAllocateMemory(PVOID *VirtualAddress, UINT Length, UINT MemoryFlags,
+                               NDIS_PHYSICAL_ADDRESS HighestAcceptableAddress);
+
+/*
+ * NdisFreeMemory - free memory of NdisAllocateMemory or
+ * NdisAllocateMemoryWithTag (Length and MemoryFlags must be the
+ * allocation's), or of NdisAllocateMemoryWithTagPriority (MemoryFlags 0,
+ * Length ignored, as NDIS 6 documents). A NULL, stale or foreign address,
+ * or shared memory, is a violation and nothing is freed; a mismatched
+ * Length or MemoryFlags is a violation and the block is freed as it was
+ * allocated. IRQL, after the allocation's flags: PASSIVE_LEVEL for
+ * contiguous memory, < DISPATCH_LEVEL for noncached memory, <=
+ * DISPATCH_LEVEL otherwise (reported, and freed all the same, above it).
+ */
+VOID NdisFreeMemory(PVOID VirtualAddress, UINT Length, UINT MemoryFlags);
+
+/*
+ * NdisMAllocateSharedMemory - Length bytes that the driver and its DMA
+ * device share. For the subordinate-DMA (ISA) adapters this library hosts:
+ * physically contiguous, below 16 MiB, and inside one 64 KiB window when
+ * Length fits in one, so that the 8237 reaches all of it in one transfer.
+ * @MiniportAdapterHandle: the adapter's handle (NULL, unknown or another
+ * machine's: a violation). @Cached: kept (must be repeated at the free);
+ * caching is not modelled.
+ * @VirtualAddress: receives the memory, or NULL when it cannot be
+ * allocated (no such memory, unbound thread; reported: NULL output, Length
+ * 0, wrong IRQL, bad handle). @PhysicalAddress: receives its physical
+ * address (0 on failure). Owned by the caller until NdisMFreeSharedMemory.
+ * IRQL PASSIVE_LEVEL.
+ */
+VOID NdisMAllocateSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOLEAN Cached,
+                               PVOID *VirtualAddress, PNDIS_PHYSICAL_ADDRESS PhysicalAddress);
+
+/*
+ * NdisMFreeSharedMemory - free shared memory; every argument must be the
+ * allocation's. A NULL, stale or foreign VirtualAddress, or memory of
+ * another allocator, is a violation and nothing is freed; a mismatched
+ * Length, Cached, PhysicalAddress or adapter is a violation and the block
+ * is freed as it was allocated. A bad handle is a violation and nothing is
+ * freed. IRQL <= DISPATCH_LEVEL (reported, and freed all the same, above
+ * it).
+ */
+VOID NdisMFreeSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOLEAN Cached,
+                           PVOID VirtualAddress, NDIS_PHYSICAL_ADDRESS PhysicalAddress);
 
 #ifdef __cplusplus
 }

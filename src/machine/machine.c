@@ -48,7 +48,10 @@ int ndisdma_machine_create(const ndisdma_config *cfg, ndisdma_machine **out)
         rc = nd_hal_create(m->kernel, &m->hal);
     if (rc == 0)
         nd_kernel_set_hal(m->kernel, m->hal);
+    if (rc == 0)
+        rc = nd_ndis_create(m->kernel, m->hal, &m->ndis);
     if (rc != 0) {
+        nd_ndis_destroy(m->ndis);
         nd_hal_destroy(m->hal);
         nd_kernel_destroy(m->kernel);
         nd_hw_fini(&m->hw);
@@ -63,6 +66,10 @@ void ndisdma_machine_destroy(ndisdma_machine *m)
 {
     if (!m)
         return;
+    /* Adapters still started are stopped and drivers unloaded (what they
+       leave behind is reported), before the layers below go. */
+    nd_ndis_shutdown(m->ndis);
+    nd_ndis_destroy(m->ndis);
     nd_hal_destroy(m->hal);
     nd_kernel_destroy(m->kernel);
     nd_hw_fini(&m->hw);

@@ -14,12 +14,14 @@
 #include "hw/hw.h"
 #include "hal/hal.h"
 #include "kernel/kernel.h"
+#include "ndis/ndis_layer.h"
 
 struct ndisdma_machine {
     ndisdma_config cfg;
     nd_hw hw;
     nd_kernel *kernel;  /* owned; created after the hardware, destroyed before it */
     struct nd_hal *hal; /* owned; created after the kernel, destroyed before it */
+    nd_ndis *ndis;      /* owned; created after the HAL, destroyed before it */
 };
 
 #endif /* ND_MACHINE_MACHINE_H */

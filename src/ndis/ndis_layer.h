@@ -32,4 +32,13 @@ nd_mp_adapter *nd_ndis_adapter_from_handle(NDIS_HANDLE h, const char *ddi);
 /* The kernel of the machine an adapter lives on. */
 nd_kernel *nd_mp_adapter_kernel(nd_mp_adapter *a);
 
+/* Machine teardown, before nd_ndis_destroy: stop every adapter and unload
+   every driver still loaded (reporting what they leave behind). */
+void nd_ndis_shutdown(nd_ndis *n);
+
+/* The body of ndisdma_driver_load (<ndisdma/host.h>) on the NDIS layer of
+   the machine. */
+struct ndisdma_driver;
+int nd_ndis_driver_load(nd_ndis *n, PDRIVER_INITIALIZE driver_entry, struct ndisdma_driver **out);
+
 #endif /* ND_NDIS_NDIS_LAYER_H */

@@ -1,0 +1,369 @@
+/*
+ * The NDIS system-DMA DDIs: NdisMRegisterDmaChannel,
+ * NdisMDeregisterDmaChannel, NdisSetupDmaTransfer / NdisMSetupDmaTransfer,
+ * NdisCompleteDmaTransfer / NdisMCompleteDmaTransfer, NdisMReadDmaCounter
+ * (spec/ndis-system-dma.md N1-N27).
+ *
+ * Concept: ndis.sys is a thin layer over the HAL's DMA adapter. Register
+ * translates the NDIS_DMA_DESCRIPTION into a DEVICE_DESCRIPTION for an ISA
+ * subordinate device on the channel the DmaChannel *parameter* names (N2:
+ * Windows ignores DmaDescription->DmaChannel and DmaChannelSpecified),
+ * gets an adapter (IoGetDmaAdapter), checks it offers the map registers a
+ * MaximumLength transfer needs (N4), and allocates the adapter channel once,
+ * at DISPATCH_LEVEL, keeping it (KeepObject) until Deregister (N5). So
+ * Setup and Complete never wait: Setup is one MapTransfer on the first
+ * buffer of the chain, Complete one FlushAdapterBuffers, and the DMA block
+ * records the transfer in progress in between (N10, N16).
+ *
+ * Status codes: NDIS_STATUS_FAILURE means bad arguments (NULL pointers,
+ * unknown handles, wrong IRQL, no registration attributes); every other
+ * failure of Register is NDIS_STATUS_RESOURCES (N7). Setup refuses with
+ * NDIS_STATUS_RESOURCES (N10-N12); Complete returns NDIS_STATUS_RESOURCES
+ * only when the flush says the data may be incoherent (N19) and releases the
+ * channel in every case (N21).
+ *
+ * Where Windows differs: a channel already registered by another adapter
+ * would make Windows block inside AllocateAdapterChannel at PASSIVE_LEVEL;
+ * ndisdma refuses with NDIS_STATUS_RESOURCES and a violation (N6).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ndis/ndis_impl.h"
+
+static const char ddi_reg[] = "NdisMRegisterDmaChannel";
+static const char ddi_dereg[] = "NdisMDeregisterDmaChannel";
+static const char ddi_setup[] = "NdisMSetupDmaTransfer";
+static const char ddi_complete[] = "NdisMCompleteDmaTransfer";
+static const char ddi_counter[] = "NdisMReadDmaCounter";
+
+/* Bytes one 8237 transfer moves on @ch: 64 KiB (0-3) or 128 KiB (5-7). */
+static ULONG channel_window(unsigned ch)
+{
+    return ch >= 4 ? 0x20000u : 0x10000u;
+}
+
+/* N4: map registers for a transfer of up to @max_len bytes on @ch. */
+static ULONG regs_for(ULONG max_len, unsigned ch)
+{
+    if (max_len == 0xFFFFFFFFu)
+        max_len = channel_window(ch); /* unlimited: one whole 8237 transfer */
+    if (max_len < 2)
+        return 1;
+    return ((max_len - 2u) >> PAGE_SHIFT) + 2u;
+}
+
+/* Execution routine of the register-time AllocateAdapterChannel (N5): keep
+   the channel and the map registers. DISPATCH_LEVEL. */
+static IO_ALLOCATION_ACTION keep_channel(PDEVICE_OBJECT dev, PIRP irp, PVOID base, PVOID ctx)
+{
+    (void)dev;
+    (void)irp;
+    nd_dma_block *b = ctx;
+    b->map_base = base;
+    b->granted = true;
+    return KeepObject;
+}
+
+static bool resource_has_channel(const nd_mp_adapter *a, unsigned ch)
+{
+    return a->res.dma_channel >= 0 && (unsigned)a->res.dma_channel == ch;
+}
+
+NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE MiniportDmaHandle,
+                                    NDIS_HANDLE MiniportAdapterHandle, UINT DmaChannel,
+                                    BOOLEAN Dma32BitAddresses, PNDIS_DMA_DESCRIPTION DmaDescription,
+                                    ULONG MaximumLength)
+{
+    nd_mp_adapter *a = nd_ndis_adapter_from_handle(MiniportAdapterHandle, ddi_reg);
+    if (MiniportDmaHandle)
+        *MiniportDmaHandle = NULL; /* N7: unusable unless we succeed */
+    if (!a)
+        return NDIS_STATUS_FAILURE;
+    nd_ndis *n = a->n;
+    nd_kernel *k = n->k;
+    if (!MiniportDmaHandle || !DmaDescription) {
+        nd_kernel_violation(k, ddi_reg, "%s is NULL",
+                            MiniportDmaHandle ? "DmaDescription" : "MiniportDmaHandle");
+        return NDIS_STATUS_FAILURE;
+    }
+    /* N1 */
+    if (!nd_irql_is(k, PASSIVE_LEVEL, ddi_reg))
+        return NDIS_STATUS_FAILURE;
+    if (!a->reg_attrs) {
+        nd_kernel_violation(k, ddi_reg,
+                            "called before the miniport set its registration attributes "
+                            "(NdisMSetMiniportAttributes)");
+        return NDIS_STATUS_FAILURE;
+    }
+    if (a->state != ND_ADAPTER_INITIALIZING)
+        nd_kernel_violation(k, ddi_reg, "called outside MiniportInitializeEx");
+    /* N8 */
+    if (DmaDescription->DmaPort != 0) {
+        nd_kernel_violation(k, ddi_reg, "DmaPort is %u; it must be 0 on ISA (N8)",
+                            (unsigned)DmaDescription->DmaPort);
+        return NDIS_STATUS_RESOURCES;
+    }
+    /* N2: the parameter wins; say so when the description disagrees. */
+    if (DmaDescription->DmaChannelSpecified && DmaDescription->DmaChannel != DmaChannel)
+        nd_kernel_violation(k, ddi_reg,
+                            "DmaDescription->DmaChannel %u differs from the DmaChannel parameter "
+                            "%u; the parameter is used, as on Windows (N2)",
+                            (unsigned)DmaDescription->DmaChannel, (unsigned)DmaChannel);
+    if (DmaChannel <= 7 && DmaChannel != 4 && !resource_has_channel(a, DmaChannel))
+        nd_kernel_violation(k, ddi_reg, "channel %u is not among the adapter's resources",
+                            (unsigned)DmaChannel);
+    /* N6: check before asking the HAL, which would queue the request. */
+    if (DmaChannel <= 7) {
+        nd_dma_block *owner = n->chan_owner[DmaChannel];
+        if (owner || nd_hal_channel_busy(n->hal, DmaChannel)) {
+            nd_kernel_violation(k, ddi_reg,
+                                "DMA channel %u is already registered by %s; Windows would "
+                                "block here, ndisdma refuses (N6)",
+                                (unsigned)DmaChannel,
+                                owner ? (owner->a == a ? "this adapter" : "another adapter")
+                                      : "another user of the HAL");
+            return NDIS_STATUS_RESOURCES;
+        }
+    }
+    /* N3 */
+    DEVICE_DESCRIPTION dd;
+    memset(&dd, 0, sizeof dd);
+    dd.Version = DEVICE_DESCRIPTION_VERSION;
+    dd.Master = FALSE;
+    dd.ScatterGather = FALSE;
+    dd.DemandMode = DmaDescription->DemandMode;
+    dd.AutoInitialize = DmaDescription->AutoInitialize;
+    dd.Dma32BitAddresses = Dma32BitAddresses;
+    dd.IgnoreCount = FALSE;
+    dd.BusNumber = 0;
+    dd.DmaChannel = DmaChannel;
+    dd.InterfaceType = Isa;
+    dd.DmaWidth = DmaDescription->DmaWidth;
+    dd.DmaSpeed = DmaDescription->DmaSpeed;
+    dd.MaximumLength = MaximumLength;
+    dd.DmaPort = DmaDescription->DmaPort;
+    nd_dma_block *b = calloc(1, sizeof *b);
+    if (!b)
+        return NDIS_STATUS_RESOURCES;
+    ULONG offered = 0;
+    b->adapter = IoGetDmaAdapter(a->pdo, &dd, &offered);
+    if (!b->adapter) {
+        nd_kernel_violation(k, ddi_reg, "the HAL refused the description of channel %u (N3)",
+                            (unsigned)DmaChannel);
+        free(b);
+        return NDIS_STATUS_RESOURCES;
+    }
+    b->ops = b->adapter->DmaOperations;
+    b->channel = DmaChannel;
+    b->a = a;
+    /* N4 */
+    b->nregs = regs_for(MaximumLength, DmaChannel);
+    if (offered < b->nregs) {
+        nd_kernel_violation(k, ddi_reg,
+                            "channel %u: MaximumLength %u needs %u map registers, the adapter "
+                            "offers %u (N4)",
+                            (unsigned)DmaChannel, (unsigned)MaximumLength, (unsigned)b->nregs,
+                            (unsigned)offered);
+        b->ops->PutDmaAdapter(b->adapter);
+        free(b);
+        return NDIS_STATUS_RESOURCES;
+    }
+    /* N5: allocate the channel now, at DISPATCH_LEVEL, and keep it. */
+    KIRQL old;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    NTSTATUS st = b->ops->AllocateAdapterChannel(b->adapter, a->pdo, b->nregs, keep_channel, b);
+    KeLowerIrql(old);
+    if (!NT_SUCCESS(st) || !b->granted || nd_handle_add(n, &b->obj, ND_KIND_DMA) != 0) {
+        if (NT_SUCCESS(st) && !b->granted)
+            nd_kernel_violation(k, ddi_reg,
+                                "channel %u: the map registers are not available now; "
+                                "Windows would wait, ndisdma refuses",
+                                (unsigned)DmaChannel);
+        if (b->granted) {
+            KeRaiseIrql(DISPATCH_LEVEL, &old);
+            b->ops->FreeAdapterChannel(b->adapter);
+            KeLowerIrql(old);
+        }
+        b->ops->PutDmaAdapter(b->adapter); /* drops a request still queued */
+        free(b);
+        return NDIS_STATUS_RESOURCES;
+    }
+    n->chan_owner[DmaChannel] = b;
+    b->next = a->dmas;
+    a->dmas = b;
+    *MiniportDmaHandle = (NDIS_HANDLE)b;
+    return NDIS_STATUS_SUCCESS;
+}
+
+/* Flush the transfer in progress with the arguments of its Setup. Returns
+   the HAL's answer. */
+static BOOLEAN flush(nd_dma_block *b)
+{
+    BOOLEAN ok =
+        b->ops->FlushAdapterBuffers(b->adapter, b->mdl, b->map_base, b->va, b->length, b->write);
+    b->in_progress = false;
+    return ok;
+}
+
+void nd_dma_release(nd_dma_block *b)
+{
+    nd_mp_adapter *a = b->a;
+    nd_ndis *n = a->n;
+    KIRQL old;
+    if (b->in_progress)
+        (void)flush(b); /* N27: masks the channel first */
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    b->ops->FreeAdapterChannel(b->adapter);
+    KeLowerIrql(old);
+    b->ops->PutDmaAdapter(b->adapter);
+    if (n->chan_owner[b->channel] == b)
+        n->chan_owner[b->channel] = NULL;
+    for (nd_dma_block **pp = &a->dmas; *pp; pp = &(*pp)->next) {
+        if (*pp == b) {
+            *pp = b->next;
+            break;
+        }
+    }
+    nd_handle_del(n, &b->obj);
+    free(b);
+}
+
+VOID NdisMDeregisterDmaChannel(NDIS_HANDLE MiniportDmaHandle)
+{
+    nd_dma_block *b = (nd_dma_block *)nd_handle_get(MiniportDmaHandle, ND_KIND_DMA, ddi_dereg);
+    if (!b)
+        return;
+    nd_kernel *k = b->a->n->k;
+    /* N25 */
+    if (!nd_irql_is(k, PASSIVE_LEVEL, ddi_dereg))
+        return;
+    if (b->a->state == ND_ADAPTER_STARTED)
+        nd_kernel_violation(k, ddi_dereg, "called outside MiniportInitializeEx and MiniportHaltEx");
+    /* N27 */
+    if (b->in_progress)
+        nd_kernel_violation(k, ddi_dereg,
+                            "a transfer is in progress on channel %u; the channel is masked "
+                            "and the transfer flushed (N27)",
+                            b->channel);
+    nd_dma_release(b); /* N26 */
+}
+
+VOID NdisSetupDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle, PNDIS_BUFFER Buffer,
+                          ULONG Offset, ULONG Length, BOOLEAN WriteToDevice)
+{
+    nd_dma_block *b = (nd_dma_block *)nd_handle_get(MiniportDmaHandle, ND_KIND_DMA, ddi_setup);
+    NDIS_STATUS dummy;
+    if (!Status) {
+        nd_kernel_violation(nd_kernel_current(), ddi_setup, "Status is NULL");
+        Status = &dummy;
+    }
+    if (!b) {
+        *Status = NDIS_STATUS_FAILURE;
+        return;
+    }
+    nd_kernel *k = b->a->n->k;
+    /* N9 */
+    if (!nd_kernel_irql_at_most(k, DISPATCH_LEVEL, ddi_setup)) {
+        *Status = NDIS_STATUS_FAILURE;
+        return;
+    }
+    /* N10: the transfer in progress is not touched. */
+    if (b->in_progress) {
+        *Status = NDIS_STATUS_RESOURCES;
+        return;
+    }
+    /* N11 */
+    if (!Buffer || !nd_kernel_mdl_is_live(k, Buffer)) {
+        nd_kernel_violation(k, ddi_setup, "Buffer %p is not a live NDIS_BUFFER (MDL)",
+                            (void *)Buffer);
+        *Status = NDIS_STATUS_RESOURCES;
+        return;
+    }
+    ULONG count = MmGetMdlByteCount(Buffer);
+    if (Length == 0 || (uint64_t)Offset + Length > count) {
+        nd_kernel_violation(k, ddi_setup,
+                            "Offset %u + Length %u is %s the first buffer of the chain "
+                            "(%u bytes) (N11)",
+                            (unsigned)Offset, (unsigned)Length,
+                            Length == 0 ? "empty inside" : "outside", (unsigned)count);
+        *Status = NDIS_STATUS_RESOURCES;
+        return;
+    }
+    /* N12 */
+    PVOID va = (PCHAR)MmGetMdlVirtualAddress(Buffer) + Offset;
+    b->in_progress = true;
+    ULONG mapped = Length;
+    (void)b->ops->MapTransfer(b->adapter, Buffer, b->map_base, va, &mapped, WriteToDevice);
+    if (mapped < Length) {
+        nd_kernel_violation(k, ddi_setup,
+                            "channel %u can map only %u of the %u bytes in one transfer "
+                            "(MaximumLength or one 8237 transfer) (N12)",
+                            b->channel, (unsigned)mapped, (unsigned)Length);
+        if (mapped > 0)
+            (void)b->ops->FlushAdapterBuffers(b->adapter, Buffer, b->map_base, va, mapped,
+                                              WriteToDevice);
+        b->in_progress = false;
+        *Status = NDIS_STATUS_RESOURCES;
+        return;
+    }
+    /* N13 */
+    b->mdl = Buffer;
+    b->offset = Offset;
+    b->length = Length;
+    b->write = WriteToDevice ? TRUE : FALSE;
+    b->va = va;
+    *Status = NDIS_STATUS_SUCCESS;
+}
+
+VOID NdisCompleteDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle,
+                             PNDIS_BUFFER Buffer, ULONG Offset, ULONG Length, BOOLEAN WriteToDevice)
+{
+    nd_dma_block *b = (nd_dma_block *)nd_handle_get(MiniportDmaHandle, ND_KIND_DMA, ddi_complete);
+    NDIS_STATUS dummy;
+    if (!Status) {
+        nd_kernel_violation(nd_kernel_current(), ddi_complete, "Status is NULL");
+        Status = &dummy;
+    }
+    if (!b) {
+        *Status = NDIS_STATUS_FAILURE;
+        return;
+    }
+    nd_kernel *k = b->a->n->k;
+    /* N15: above DISPATCH_LEVEL is a violation, but N21 still holds: the
+       HAL is driven at DISPATCH_LEVEL for the release. */
+    KIRQL irql = nd_kernel_irql();
+    bool raised = !nd_kernel_irql_at_most(k, DISPATCH_LEVEL, ddi_complete);
+    if (raised)
+        nd_kernel_set_irql(DISPATCH_LEVEL);
+    /* N16 */
+    if (!b->in_progress) {
+        nd_kernel_violation(k, ddi_complete, "no transfer in progress on channel %u (N16)",
+                            b->channel);
+        *Status = NDIS_STATUS_SUCCESS; /* nothing to flush; the channel is ready */
+    } else {
+        if (Buffer != b->mdl || Offset != b->offset || Length != b->length ||
+            (WriteToDevice != 0) != (b->write != 0))
+            nd_kernel_violation(k, ddi_complete,
+                                "arguments differ from the NdisMSetupDmaTransfer they complete "
+                                "(Buffer %p/%p, Offset %u/%u, Length %u/%u, WriteToDevice "
+                                "%d/%d); the transfer set up is completed (N16)",
+                                (void *)Buffer, (void *)b->mdl, (unsigned)Offset,
+                                (unsigned)b->offset, (unsigned)Length, (unsigned)b->length,
+                                WriteToDevice != 0, b->write != 0);
+        /* N17-N21 */
+        *Status = flush(b) ? NDIS_STATUS_SUCCESS : NDIS_STATUS_RESOURCES;
+    }
+    if (raised)
+        nd_kernel_set_irql(irql);
+}
+
+ULONG NdisMReadDmaCounter(NDIS_HANDLE MiniportDmaHandle)
+{
+    nd_dma_block *b = (nd_dma_block *)nd_handle_get(MiniportDmaHandle, ND_KIND_DMA, ddi_counter);
+    if (!b)
+        return 0;
+    if (!nd_kernel_irql_at_most(b->a->n->k, DISPATCH_LEVEL, ddi_counter))
+        return 0;
+    return b->ops->ReadDmaCounter(b->adapter); /* N22-N24 */
+}

@@ -1,0 +1,141 @@
+/*
+ * The NDIS layer of a machine: creation, teardown, the handle registry and
+ * the seam functions of ndis_layer.h.
+ *
+ * Concept: see ndis_impl.h. Handles are registered by address; a lookup
+ * consults the registry before it touches the object, so any pointer a
+ * driver passes - NULL, garbage, freed, or a handle of another kind - is
+ * reported and refused without being dereferenced.
+ */
+#include <stdlib.h>
+
+#include "ndis/ndis_impl.h"
+
+static const char *const kind_name[] = {
+    [ND_KIND_DRIVER] = "miniport driver", [ND_KIND_ADAPTER] = "miniport adapter",
+    [ND_KIND_DMA] = "DMA channel",        [ND_KIND_INTERRUPT] = "interrupt",
+    [ND_KIND_TIMER] = "timer object",
+};
+
+/*
+ * nd_ndis_create - the NDIS layer over @k and @hal (neither owned). Parks
+ * itself in the kernel (nd_kernel_set_ndis) so that DDIs find it.
+ * Returns 0, NDISDMA_EINVAL or NDISDMA_ENOMEM.
+ */
+int nd_ndis_create(nd_kernel *k, nd_hal *hal, nd_ndis **out)
+{
+    if (!out)
+        return NDISDMA_EINVAL;
+    *out = NULL;
+    if (!k || !hal)
+        return NDISDMA_EINVAL;
+    nd_ndis *n = calloc(1, sizeof *n);
+    if (!n)
+        return NDISDMA_ENOMEM;
+    n->k = k;
+    n->hal = hal;
+    nd_kernel_set_ndis(k, n);
+    *out = n;
+    return 0;
+}
+
+/*
+ * nd_ndis_shutdown - unload every driver still loaded (their adapters are
+ * stopped first). Machine teardown, before nd_ndis_destroy; binds the thread
+ * for the duration.
+ */
+void nd_ndis_shutdown(nd_ndis *n)
+{
+    if (!n)
+        return;
+    nd_kernel_binding saved;
+    nd_kernel_enter(n->k, &saved);
+    nd_kernel_set_irql(PASSIVE_LEVEL);
+    while (n->drivers)
+        nd_driver_unload(n->drivers);
+    nd_kernel_leave(&saved);
+}
+
+void nd_ndis_destroy(nd_ndis *n)
+{
+    if (!n)
+        return;
+    nd_kernel_set_ndis(n->k, NULL);
+    nd_u64map_free(&n->handles);
+    free(n);
+}
+
+nd_ndis *nd_ndis_current(void)
+{
+    return nd_kernel_ndis(nd_kernel_current());
+}
+
+int nd_handle_add(nd_ndis *n, nd_obj *o, nd_kind kind)
+{
+    o->magic = ND_OBJ_MAGIC;
+    o->kind = kind;
+    return nd_u64map_put(&n->handles, (uintptr_t)o, o);
+}
+
+void nd_handle_del(nd_ndis *n, nd_obj *o)
+{
+    nd_u64map_del(&n->handles, (uintptr_t)o);
+    o->magic = 0;
+}
+
+static nd_obj *lookup(NDIS_HANDLE h, nd_kind a, nd_kind b, const char *ddi)
+{
+    nd_kernel *k = nd_kernel_current();
+    nd_ndis *n = nd_kernel_ndis(k);
+    if (!n) {
+        nd_kernel_violation(k, ddi, "called on a thread bound to no machine with NDIS");
+        return NULL;
+    }
+    void *v = NULL;
+    if (!h) {
+        nd_kernel_violation(k, ddi, "the %s handle is NULL", kind_name[a]);
+        return NULL;
+    }
+    if (!nd_u64map_get(&n->handles, (uintptr_t)h, &v)) {
+        nd_kernel_violation(k, ddi, "handle %p is not a live %s handle (unknown or stale)", h,
+                            kind_name[a]);
+        return NULL;
+    }
+    nd_obj *o = v;
+    if (o->kind != a && o->kind != b) {
+        nd_kernel_violation(k, ddi, "handle %p is a %s handle, not a %s handle", h,
+                            kind_name[o->kind], kind_name[a]);
+        return NULL;
+    }
+    return o;
+}
+
+nd_obj *nd_handle_get(NDIS_HANDLE h, nd_kind kind, const char *ddi)
+{
+    return lookup(h, kind, kind, ddi);
+}
+
+nd_obj *nd_handle_get2(NDIS_HANDLE h, nd_kind a, nd_kind b, const char *ddi)
+{
+    return lookup(h, a, b, ddi);
+}
+
+bool nd_irql_is(nd_kernel *k, KIRQL level, const char *ddi)
+{
+    KIRQL now = nd_kernel_irql();
+    if (now == level)
+        return true;
+    nd_kernel_violation(k, ddi, "called at IRQL %u; it requires IRQL %u", (unsigned)now,
+                        (unsigned)level);
+    return false;
+}
+
+nd_mp_adapter *nd_ndis_adapter_from_handle(NDIS_HANDLE h, const char *ddi)
+{
+    return (nd_mp_adapter *)nd_handle_get(h, ND_KIND_ADAPTER, ddi);
+}
+
+nd_kernel *nd_mp_adapter_kernel(nd_mp_adapter *a)
+{
+    return a ? a->n->k : NULL;
+}

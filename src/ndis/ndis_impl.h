@@ -1,0 +1,214 @@
+/*
+ * Internals of the miniport host and the system-DMA DDIs (src/ndis), shared
+ * by their files only. The buffers part has its own header.
+ *
+ * Concept. One nd_ndis per machine holds the drivers loaded, the handle
+ * registry and, per 8237 channel, the DMA block that registered it (N6).
+ * Every object NDIS hands to a driver as a handle (driver, adapter, DMA
+ * channel, interrupt, timer) starts with an nd_obj and is entered into the
+ * registry, keyed by its address: a handle is only dereferenced after the
+ * registry knows it, so an unknown, stale or wrong-kind handle gives a
+ * violation, never a crash. An adapter keeps lists of what its driver
+ * registered on it, so that a failed initialisation or a halt can release
+ * and report what the driver left behind.
+ *
+ * The NDIS DDIs take no machine: they find nd_ndis through the calling
+ * thread's kernel (nd_kernel_current, nd_kernel_ndis). One machine is used
+ * by one thread at a time, so nothing here is locked.
+ */
+#ifndef ND_NDIS_NDIS_IMPL_H
+#define ND_NDIS_NDIS_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ndisdma/host.h>
+
+#include "kernel/clock.h"
+#include "kernel/interrupt.h"
+#include "kernel/u64map.h"
+#include "ndis/ndis_layer.h"
+
+/* The WDK's DRIVER_OBJECT is opaque to miniports; this is the part ndisdma
+   fills (the WDK's leading fields). */
+struct _DRIVER_OBJECT {
+    CSHORT Type;
+    CSHORT Size;
+    PDEVICE_OBJECT DeviceObject;
+    ULONG Flags;
+    PVOID DriverStart;
+    ULONG DriverSize;
+    PVOID DriverSection;
+    PVOID DriverExtension;
+    UNICODE_STRING DriverName;
+    PUNICODE_STRING HardwareDatabase;
+    PVOID FastIoDispatch;
+    PDRIVER_INITIALIZE DriverInit;
+    PVOID DriverStartIo;
+    PDRIVER_UNLOAD DriverUnload;
+};
+
+#define ND_OBJ_MAGIC 0x4E444953u /* "NDIS" */
+
+typedef enum nd_kind {
+    ND_KIND_DRIVER = 1,
+    ND_KIND_ADAPTER,
+    ND_KIND_DMA,
+    ND_KIND_INTERRUPT,
+    ND_KIND_TIMER,
+} nd_kind;
+
+typedef struct nd_obj {
+    uint32_t magic;
+    nd_kind kind;
+} nd_obj;
+
+typedef struct nd_dma_block nd_dma_block;
+typedef struct nd_mp_interrupt nd_mp_interrupt;
+typedef struct nd_mp_timer nd_mp_timer;
+typedef struct nd_port_range nd_port_range;
+
+struct nd_ndis {
+    nd_kernel *k;
+    nd_hal *hal;
+    nd_u64map handles;           /* object address -> nd_obj * */
+    ndisdma_driver *drivers;     /* loaded drivers */
+    nd_dma_block *chan_owner[8]; /* N6: the DMA block holding each channel */
+    uint64_t loads;              /* drivers loaded so far (names the registry path) */
+};
+
+typedef enum nd_adapter_state {
+    ND_ADAPTER_INITIALIZING = 1,
+    ND_ADAPTER_STARTED,
+    ND_ADAPTER_HALTING,
+} nd_adapter_state;
+
+struct ndisdma_driver {
+    nd_obj obj; /* ND_KIND_DRIVER: the NdisMiniportDriverHandle */
+    nd_ndis *n;
+    ndisdma_driver *next;
+    DRIVER_OBJECT drvobj;
+    UNICODE_STRING regpath;
+    WCHAR regbuf[96];
+    bool in_entry;   /* inside DriverEntry */
+    bool registered; /* NdisMRegisterMiniportDriver succeeded, not deregistered */
+    bool handle_live;
+    NDIS_MINIPORT_DRIVER_CHARACTERISTICS chars;
+    NDIS_HANDLE context; /* MiniportDriverContext */
+    nd_mp_adapter *adapters;
+    nd_mp_timer *timers; /* timers allocated on the driver handle */
+};
+
+struct nd_mp_adapter {
+    nd_obj obj; /* ND_KIND_ADAPTER: the NdisMiniportHandle */
+    nd_ndis *n;
+    ndisdma_driver *drv;
+    nd_mp_adapter *next; /* driver's list */
+    nd_adapter_state state;
+    ndisdma_resources res;
+    PDEVICE_OBJECT pdo; /* for IoGetDmaAdapter */
+    struct {
+        CM_PARTIAL_RESOURCE_LIST list;          /* one descriptor inside ... */
+        CM_PARTIAL_RESOURCE_DESCRIPTOR more[2]; /* ... and up to two more */
+    } resources;
+    NDIS_MINIPORT_INIT_PARAMETERS init;
+    bool reg_attrs;
+    bool gen_attrs;
+    NDIS_HANDLE context; /* MiniportAdapterContext */
+    ULONG attribute_flags;
+    NDIS_INTERFACE_TYPE interface_type;
+    nd_dma_block *dmas;
+    nd_mp_interrupt *interrupt;
+    nd_mp_timer *timers;
+    nd_port_range *ports;
+};
+
+/* The public adapter is the internal one. */
+struct ndisdma_adapter {
+    nd_mp_adapter mp;
+};
+
+struct nd_dma_block {
+    nd_obj obj; /* ND_KIND_DMA: the MiniportDmaHandle */
+    nd_mp_adapter *a;
+    nd_dma_block *next; /* adapter's list */
+    PDMA_ADAPTER adapter;
+    PDMA_OPERATIONS ops;
+    PVOID map_base;
+    ULONG nregs;
+    unsigned channel;
+    bool granted;
+    /* the transfer in progress (N10-N21) */
+    bool in_progress;
+    PMDL mdl;
+    ULONG offset, length;
+    BOOLEAN write;
+    PVOID va;
+};
+
+struct nd_mp_interrupt {
+    nd_obj obj; /* ND_KIND_INTERRUPT */
+    nd_mp_adapter *a;
+    NDIS_HANDLE context;
+    NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS chars;
+    nd_interrupt *ki;
+    nd_dpc dpc;
+    uint64_t isrs, dpcs;
+};
+
+struct nd_mp_timer {
+    nd_obj obj; /* ND_KIND_TIMER */
+    nd_ndis *n;
+    nd_mp_timer *next;   /* owner's list */
+    nd_mp_adapter *a;    /* owner: an adapter ... */
+    ndisdma_driver *drv; /* ... or a driver */
+    NDIS_TIMER_CHARACTERISTICS chars;
+    nd_event ev;
+    nd_dpc dpc;
+    uint64_t period_ns;
+    PVOID context;
+};
+
+struct nd_port_range {
+    nd_port_range *next;
+    UINT first, count;
+};
+
+/* ---- ndis.c: the layer and its handle registry ---- */
+/* The NDIS layer of the calling thread's machine, or NULL (unbound). */
+nd_ndis *nd_ndis_current(void);
+/* Enter @o (of @kind) into the registry; 0 or NDISDMA_ENOMEM. */
+int nd_handle_add(nd_ndis *n, nd_obj *o, nd_kind kind);
+/* Remove @o; its memory may then be freed. */
+void nd_handle_del(nd_ndis *n, nd_obj *o);
+/* The object behind @h if it is a live handle of @kind on the calling
+   thread's machine; otherwise NULL and a violation naming @ddi. */
+nd_obj *nd_handle_get(NDIS_HANDLE h, nd_kind kind, const char *ddi);
+/* Either kind (@a or @b), for DDIs that take a driver or adapter handle. */
+nd_obj *nd_handle_get2(NDIS_HANDLE h, nd_kind a, nd_kind b, const char *ddi);
+/* IRQL check that records a violation naming @ddi: current IRQL must be
+   exactly @level (PASSIVE DDIs) or at most @level. */
+bool nd_irql_is(nd_kernel *k, KIRQL level, const char *ddi);
+
+/* ---- miniport.c ---- */
+/* Release what @a still holds, reporting each item with @when in the
+   message ("after a failed MiniportInitializeEx", "after MiniportHaltEx"). */
+void nd_adapter_release_leftovers(nd_mp_adapter *a, const char *when);
+/* Stop an adapter (halt, leftovers, free). */
+void nd_adapter_stop(nd_mp_adapter *a);
+
+/* ---- driver.c ---- */
+void nd_driver_unload(ndisdma_driver *drv);
+
+/* ---- dma.c ---- */
+/* Release a DMA block (mask, free the channel, put the adapter). */
+void nd_dma_release(nd_dma_block *b);
+
+/* ---- interrupt.c ---- */
+void nd_interrupt_release(nd_mp_interrupt *i);
+
+/* ---- timer.c ---- */
+/* Cancel and free @t (unlinks it from its owner). */
+void nd_timer_release(nd_mp_timer *t);
+
+#endif /* ND_NDIS_NDIS_IMPL_H */
