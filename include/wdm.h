@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sal.h>
 
 #ifdef __cplusplus
 extern "C" {

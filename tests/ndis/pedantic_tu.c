@@ -10,6 +10,21 @@ MINIPORT_INITIALIZE PedanticInitializeEx;
 MINIPORT_HALT PedanticHaltEx;
 DRIVER_INITIALIZE PedanticDriverEntry;
 
+/* SAL annotations, as WDK driver sources write them, compile to nothing. */
+_IRQL_requires_max_(DISPATCH_LEVEL) _Must_inspect_result_ static ULONG
+    PedanticAnnotated(_In_reads_bytes_(Length) const UCHAR *Data, _In_ ULONG Length,
+                      _Out_opt_ PULONG Sum);
+
+_Use_decl_annotations_ static ULONG PedanticAnnotated(const UCHAR *Data, ULONG Length, PULONG Sum)
+{
+    ULONG s = 0;
+    for (ULONG i = 0; i < Length; i++)
+        s += Data[i];
+    if (Sum)
+        *Sum = s;
+    return s;
+}
+
 NDIS_STATUS PedanticInitializeEx(NDIS_HANDLE NdisMiniportHandle, NDIS_HANDLE MiniportDriverContext,
                                  PNDIS_MINIPORT_INIT_PARAMETERS MiniportInitParameters)
 {
@@ -49,6 +64,9 @@ VOID PedanticHaltEx(NDIS_HANDLE MiniportAdapterContext, NDIS_HALT_ACTION HaltAct
 
 NTSTATUS PedanticDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
+    static const UCHAR probe[2] = {1, 2};
+    if (PedanticAnnotated(probe, sizeof probe, NULL) != 3)
+        return STATUS_UNSUCCESSFUL;
     NDIS_MINIPORT_DRIVER_CHARACTERISTICS chars;
     LIST_ENTRY head, entry;
     UNREFERENCED_PARAMETER(DriverObject);
