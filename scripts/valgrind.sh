@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 [ -d build/tests ] || bash scripts/build.sh
 status=0
 for t in build/tests/*; do
-  [ -x "$t" ] || continue
+  [ -f "$t" ] && [ -x "$t" ] || continue
   if ! valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
        "$t" >/tmp/ndisdma-valgrind.$$ 2>&1; then
     echo "valgrind: FAILED $t" >&2; cat /tmp/ndisdma-valgrind.$$ >&2; status=1
