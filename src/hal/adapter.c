@@ -251,6 +251,19 @@ static VOID put_dma_adapter(PDMA_ADAPTER DmaAdapter)
     KeLowerIrql(old);
 }
 
+void nd_hal_withdraw_adapter(PDMA_ADAPTER DmaAdapter)
+{
+    nd_adapter *ad = nd_adapter_from(DmaAdapter, "PutDmaAdapter");
+    if (!ad)
+        return;
+    nd_hal *h = ad->hal;
+    nd_adapter_release_all(ad, false);
+    KIRQL old;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    nd_hal_dispatch(h);
+    KeLowerIrql(old);
+}
+
 /*
  * GetDmaAlignment (DMA_OPERATIONS) - buffer alignment that lets a transfer
  * go direct, as a FILE_*_ALIGNMENT mask: 0 (bytes) on channels 0-3, 1

@@ -77,4 +77,14 @@ bool nd_hal_channel_busy(const nd_hal *h, unsigned ch);
  */
 int nd_hal_inject_flush_faults(nd_hal *h, unsigned count);
 
+/*
+ * nd_hal_withdraw_adapter - release an adapter as PutDmaAdapter does (the
+ * channel masked and released, queued requests dropped, map registers and
+ * common buffers freed, waiting requests of others granted), without
+ * reporting what it held: for a layer above that is undoing its own request
+ * on a failure path (NDIS's NdisMRegisterDmaChannel, N7), where nothing is
+ * the driver's fault. PASSIVE_LEVEL.
+ */
+void nd_hal_withdraw_adapter(PDMA_ADAPTER DmaAdapter);
+
 #endif /* ND_HAL_HAL_H */

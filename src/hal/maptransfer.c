@@ -278,8 +278,10 @@ static uint32_t remaining_units(const nd_adapter *ad, uint16_t count,
  * returned); differences are reported and the recorded transfer is used.
  * Returns TRUE, or FALSE when the channel was still moving data at the call
  * (unmasked, DREQ asserted, count not exhausted: the last bytes may be
- * partial, N19) - the channel is masked and what moved is copied anyway -
- * and when a test injected a flush fault (nd_hal_inject_flush_faults).
+ * partial, N19) - the channel is masked and what moved is copied anyway -,
+ * when received bytes could not be copied back because the MDL or the map
+ * registers were freed before the flush (reported), and when a test
+ * injected a flush fault (nd_hal_inject_flush_faults).
  * Reported: wrong IRQL (returns FALSE, nothing done), NULL adapter (FALSE),
  * no transfer to flush (TRUE, the channel is masked if the adapter holds it).
  * IRQL: <= DISPATCH_LEVEL.
@@ -329,10 +331,12 @@ BOOLEAN nd_hal_flush_adapter_buffers(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID Ma
 
     uint32_t rem = remaining_units(ad, count, &st);
     bool moving = !st.masked && st.dreq && rem > 0;
+    bool lost = false; /* received bytes that could not reach the caller */
     if (m->bounced && !m->write_to_device) {
         uint64_t moved = rem >= m->units ? 0 : (uint64_t)(m->units - rem) << ad->shift;
         if (moved > m->length)
             moved = m->length;
+        lost = moved > 0 && (!nd_kernel_mdl_is_live(k, m->mdl) || !m->regs);
         if (moved > 0 && !nd_kernel_mdl_is_live(k, m->mdl))
             nd_kernel_violation(k, ddi,
                                 "the MDL of the transfer on channel %u was freed before the "
@@ -351,5 +355,7 @@ BOOLEAN nd_hal_flush_adapter_buffers(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID Ma
         h->flush_faults--;
         return FALSE;
     }
-    return moving ? FALSE : TRUE;
+    /* FALSE: the data may be incoherent (still moving, or received bytes
+       lost), although the channel is masked and the mapping released. */
+    return moving || lost ? FALSE : TRUE;
 }

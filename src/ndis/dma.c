@@ -159,6 +159,7 @@ NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE MiniportDmaHandle,
     b->a = a;
     /* N4 */
     b->nregs = regs_for(MaximumLength, DmaChannel);
+    b->max_length = MaximumLength == 0xFFFFFFFFu ? channel_window(DmaChannel) : MaximumLength;
     if (offered < b->nregs) {
         nd_kernel_violation(k, ddi_reg,
                             "channel %u: MaximumLength %u needs %u map registers, the adapter "
@@ -185,7 +186,7 @@ NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE MiniportDmaHandle,
             b->ops->FreeAdapterChannel(b->adapter);
             KeLowerIrql(old);
         }
-        b->ops->PutDmaAdapter(b->adapter); /* drops a request still queued */
+        nd_hal_withdraw_adapter(b->adapter); /* drops a request still queued, quietly */
         free(b);
         return NDIS_STATUS_RESOURCES;
     }
@@ -293,7 +294,9 @@ VOID NdisSetupDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle, PN
     /* N12 */
     PVOID va = (PCHAR)MmGetMdlVirtualAddress(Buffer) + Offset;
     b->in_progress = true;
-    ULONG mapped = Length;
+    /* Never more than the channel was registered for: a longer transfer is
+       mapped up to MaximumLength and then refused like any short map. */
+    ULONG mapped = Length > b->max_length ? b->max_length : Length;
     (void)b->ops->MapTransfer(b->adapter, Buffer, b->map_base, va, &mapped, WriteToDevice);
     if (mapped < Length) {
         nd_kernel_violation(k, ddi_setup,

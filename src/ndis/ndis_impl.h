@@ -136,6 +136,7 @@ struct nd_dma_block {
     PDMA_OPERATIONS ops;
     PVOID map_base;
     ULONG nregs;
+    ULONG max_length; /* MaximumLength, 0xFFFFFFFF clamped to one 8237 transfer (N4, N12) */
     unsigned channel;
     bool granted;
     /* the transfer in progress (N10-N21) */

@@ -99,7 +99,8 @@ static void test_registers_freed_before_flush_reported(void **state)
     ndisdma_dma_request(t.m, 1, false);
     uint64_t mark = ndisdma_violation_count(t.m);
     halt_buf_fill(&t, &b, 0xEE);
-    assert_true(halt_ops(a)->FlushAdapterBuffers(a, b.mdl, c.base, b.va, 100, FALSE));
+    /* FALSE: the received bytes are lost, the data is incoherent (N19). */
+    assert_false(halt_ops(a)->FlushAdapterBuffers(a, b.mdl, c.base, b.va, 100, FALSE));
     halt_expect_violation(&t, mark, "FlushAdapterBuffers", "freed before the flush");
     uint8_t buf[100];
     halt_buf_get(&t, &b, 0, buf, 100);
@@ -112,7 +113,7 @@ static void test_registers_freed_before_flush_reported(void **state)
 }
 
 /* An MDL freed between MapTransfer and the flush of a bounced receive: the
-   flush reports it and writes nothing. */
+   flush reports it, writes nothing, and returns FALSE (incoherent, N19). */
 static void test_mdl_freed_before_flush_reported(void **state)
 {
     (void)state;
@@ -137,7 +138,7 @@ static void test_mdl_freed_before_flush_reported(void **state)
     IoFreeMdl(mdl);
     b.mdl = NULL;
     uint64_t mark = ndisdma_violation_count(t.m);
-    assert_true(halt_ops(a)->FlushAdapterBuffers(a, mdl, g.base, b.va, 64, FALSE));
+    assert_false(halt_ops(a)->FlushAdapterBuffers(a, mdl, g.base, b.va, 64, FALSE));
     halt_expect_violation(&t, mark, "FlushAdapterBuffers", "freed before the flush");
     for (size_t i = 0; i < 64; i++)
         assert_int_equal(b.va[i], 0xEE);

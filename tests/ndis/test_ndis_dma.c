@@ -370,6 +370,42 @@ static void n6_channel_taken(void **state)
     ndt_fini(&t);
 }
 
+/* N6/N7: the channel is free but the map registers it needs are held by
+   another adapter. Windows would wait; ndisdma refuses with RESOURCES and one
+   violation that says why, withdraws its own queued request without blaming
+   the driver for it, and leaks no map register. */
+static void n6_map_registers_not_available(void **state)
+{
+    (void)state;
+    ndt t;
+    ndt_init(&t, NDISDMA_PLACEMENT_LOW);
+    /* Pool of 64 pages: the first adapter, channel 3 with MaximumLength
+       64 KiB, holds 17 of them; the second, channel 5 unlimited, needs 33
+       contiguous ones inside one 128 KiB window, which the rest cannot give
+       now although the pool could. */
+    assert_int_equal(nd_hal_set_pool_pages(hal_of(), 64), 0);
+    t.cfg.max_len = 65536;
+    ndt_start(&t);
+    const size_t free_after_first = nd_hal_pool_free(hal_of());
+    assert_int_equal(free_after_first, 64 - 17);
+    ndisdma_adapter *second = NULL;
+    t.cfg.max_len = 0xFFFFFFFFu;
+    t.cfg.desc.DmaWidth = Width16Bits;
+    t.cfg.dma_channel = 5;
+    t.res.dma_channel = 5;
+    t.cfg.dma = (NDIS_HANDLE)0x1;
+    uint64_t mark = ndt_mark(&t);
+    assert_int_equal(ndisdma_adapter_start(t.drv, &t.res, &second), 0);
+    assert_int_equal(t.cfg.dma_status, NDIS_STATUS_RESOURCES);
+    assert_null(t.cfg.dma);
+    ndt_expect_violation(&t, mark, "NdisMRegisterDmaChannel", "not available now");
+    assert_int_equal(ndisdma_violation_count(t.m), mark + 1); /* that one only */
+    assert_int_equal(nd_hal_pool_free(hal_of()), free_after_first);
+    assert_false(nd_hal_channel_busy(hal_of(), 5));
+    ndisdma_adapter_stop(second);
+    ndt_fini(&t);
+}
+
 /* ---- N7: failures leave the handle unusable and leak nothing ---- */
 
 static void n7_failed_handle_unusable_nothing_leaks(void **state)
@@ -545,6 +581,31 @@ static void n12_short_map_refused(void **state)
     /* not in progress any more: the next Setup works */
     assert_int_equal(setup(&t, &b, 0, 4000, TRUE), NDIS_STATUS_SUCCESS);
     complete(&t, &b, 0, 4000, TRUE);
+    ndt_buf_free(&t, &b);
+    ndt_fini(&t);
+}
+
+/* N12: a transfer longer than MaximumLength is refused on the direct path
+   too, although the buffer would need no map registers. */
+static void n12_longer_than_maximum_length_direct(void **state)
+{
+    (void)state;
+    ndt t;
+    ndt_init(&t, NDISDMA_PLACEMENT_LOW);
+    t.cfg.max_len = 4096;
+    ndt_start(&t);
+    ndt_buf b;
+    ndt_buf_ram(&t, &b, 12000); /* low RAM: the HAL could program it directly */
+    uint64_t mark = ndt_mark(&t);
+    assert_int_equal(setup(&t, &b, 0, 12000, FALSE), NDIS_STATUS_RESOURCES);
+    ndt_expect_violation(&t, mark, "NdisMSetupDmaTransfer", "N12");
+    ndisdma_dma_channel_state s;
+    chan(&t, 3, &s);
+    assert_true(s.masked);
+    assert_int_equal(setup(&t, &b, 0, 4096, FALSE), NDIS_STATUS_SUCCESS);
+    chan(&t, 3, &s);
+    assert_int_equal(s.base_count, 4095);
+    complete(&t, &b, 0, 4096, FALSE);
     ndt_buf_free(&t, &b);
     ndt_fini(&t);
 }
@@ -1216,12 +1277,14 @@ int main(void)
         cmocka_unit_test(n4_unlimited_is_clamped),
         cmocka_unit_test(n5_channel_held_until_deregister),
         cmocka_unit_test(n6_channel_taken),
+        cmocka_unit_test(n6_map_registers_not_available),
         cmocka_unit_test(n7_failed_handle_unusable_nothing_leaks),
         cmocka_unit_test(n8_dma_port_refused),
         cmocka_unit_test(n9_setup_irql),
         cmocka_unit_test(n10_in_progress),
         cmocka_unit_test(n11_range_checks),
         cmocka_unit_test(n12_short_map_refused),
+        cmocka_unit_test(n12_longer_than_maximum_length_direct),
         cmocka_unit_test(n13_programmed_and_send_copied),
         cmocka_unit_test(n14_direct_and_bounced),
         cmocka_unit_test(n15_complete_irql),
