@@ -165,6 +165,15 @@ typedef enum ndisdma_event_kind {
     NDISDMA_EV_IRQ,         /* IRQ line level changed (<ndisdma/device.h>): channel = line
                                0-15, value = 1 rising / 0 falling edge, flags
                                NDISDMA_EVF_IRQ_MERGED */
+    /* Raised by the layers above the hardware (kernel, NDIS, verifier): */
+    NDISDMA_EV_ISR_ENTER,  /* channel = IRQ line, value = DIRQL */
+    NDISDMA_EV_ISR_EXIT,   /* channel = IRQ line, value = 1 if the ISR claimed it */
+    NDISDMA_EV_DPC_ENTER,  /* name = routine kind ("MiniportInterruptDPC", "timer", ...) */
+    NDISDMA_EV_DPC_EXIT,   /* name */
+    NDISDMA_EV_DDI_CALL,   /* name = DDI, arg[0..nargs) = its arguments (pointers and
+                              integers as uint64), before it acts */
+    NDISDMA_EV_DDI_RETURN, /* name = DDI, status = its status or return value */
+    NDISDMA_EV_VIOLATION,  /* name = rule or DDI, text = the report, status = rule id */
 } ndisdma_event_kind;
 
 /* Transfer types as the mode register encodes them (H9), for events. */
@@ -220,6 +229,11 @@ typedef struct ndisdma_event {
     uint8_t xfer;     /* BURST: NDISDMA_XFER_* */
     uint8_t flags;    /* NDISDMA_EVF_* */
     uint8_t reason;   /* ILLEGAL: ndisdma_illegal */
+    uint8_t nargs;    /* DDI_CALL: arguments in arg[] */
+    const char *name; /* DDI_*, DPC_*, VIOLATION: a static string */
+    const char *text; /* VIOLATION: the report; valid during the callback only */
+    int64_t status;   /* DDI_RETURN: status or value returned; VIOLATION: rule id */
+    uint64_t arg[6];  /* DDI_CALL: arguments */
 } ndisdma_event;
 
 typedef void (*ndisdma_observer_fn)(void *ctx, const ndisdma_event *ev);
