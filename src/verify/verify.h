@@ -1,0 +1,74 @@
+/*
+ * The verifier, inside the library: report a broken rule of the catalogue
+ * (<ndisdma/verify.h>) and keep the context a report carries (the DDI call
+ * in progress with its arguments, the adapter, the driver's file and line).
+ *
+ * Concept: the state lives in the machine's kernel object (nd_verify, one
+ * per machine, used by the thread bound to the machine), so several
+ * machines verify independently. A report goes through the machine's
+ * policy: RECORD keeps it in the violation log and emits an
+ * NDISDMA_EV_VIOLATION event; COUNT_ONLY only counts it; FAIL_FAST records,
+ * prints it to stderr and aborts. Info-severity reports are dropped unless
+ * the host asked for them (ndisdma_verify_set_info).
+ *
+ * The five system-DMA DDIs bracket their work with nd_verify_call_begin /
+ * nd_verify_call_end, which emit NDISDMA_EV_DDI_CALL / DDI_RETURN and make
+ * the arguments part of every report made inside the call.
+ */
+#ifndef ND_VERIFY_VERIFY_H
+#define ND_VERIFY_VERIFY_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ndisdma/verify.h>
+
+typedef struct nd_kernel nd_kernel;
+
+/* Returns true when @mdl is the buffer of a transfer in progress (the NDIS
+   layer installs it; @ctx is its per-machine object). */
+typedef bool (*nd_verify_mdl_busy_fn)(void *ctx, const void *mdl);
+
+typedef struct nd_verify {
+    int policy;              /* ndisdma_verify_policy */
+    bool info;               /* record info-severity reports */
+    bool no_poison;          /* ndisdma_verify_set_poison(m, 0) */
+    const char *caller_file; /* set by the NDISDMA_VERIFY_CALLERS wrappers; static */
+    uint32_t caller_line;
+    const char *call_ddi; /* DDI call in progress (outermost), NULL if none */
+    unsigned depth;       /* nesting of nd_verify_call_begin */
+    uint8_t nargs;
+    const uint64_t *args; /* the DDI's arguments (its own array, valid during the call) */
+    uint64_t adapter;     /* adapter handle of the call in progress, 0 if unknown */
+    nd_verify_mdl_busy_fn mdl_busy;
+    void *mdl_busy_ctx;
+} nd_verify;
+
+/* The machine's verifier state (never NULL for a live @k). */
+nd_verify *nd_kernel_verify(nd_kernel *k);
+
+/*
+ * nd_verify_report - report a broken @rule of @ddi's contract on @k's
+ * machine, with a printf-style message. NULL @k (a thread bound to no
+ * machine) is ignored. Any IRQL; never blocks; may abort under FAIL_FAST.
+ */
+void nd_verify_report(nd_kernel *k, ndisdma_rule rule, const char *ddi, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void nd_verify_vreport(nd_kernel *k, ndisdma_rule rule, const char *ddi, const char *fmt,
+                       va_list ap);
+
+/* Bracket a DDI call: @ddi static, @nargs <= 6 arguments. Emits the events;
+   nested calls are counted but not re-recorded. NULL @k is ignored. */
+void nd_verify_call_begin(nd_kernel *k, const char *ddi, unsigned nargs, const uint64_t *args);
+void nd_verify_call_end(nd_kernel *k, const char *ddi, int64_t status);
+/* The adapter the call in progress concerns. */
+void nd_verify_call_adapter(nd_kernel *k, const void *adapter);
+/* The driver's caller position for the next bracketed call (static @file). */
+void nd_verify_set_caller(nd_kernel *k, const char *file, uint32_t line);
+
+/* True (and a BUFFER_FREED_IN_PROGRESS report naming @ddi) when @mdl is the
+   buffer of a DMA transfer in progress: the caller must not free it. */
+bool nd_verify_mdl_free_check(nd_kernel *k, const void *mdl, const char *ddi);
+
+#endif /* ND_VERIFY_VERIFY_H */
