@@ -1020,7 +1020,9 @@ VOID NdisMDeregisterIoPortRange(NDIS_HANDLE MiniportAdapterHandle, UINT InitialP
                                 UINT NumberOfPorts, PVOID PortOffset);
 /* Raw port I/O on the machine's ISA bus (device models' port handlers see
    it). Any IRQL. USHORT and ULONG accesses are little-endian byte accesses of
-   consecutive ports. A port above 0xFFFF reads 0xFF.. and is a violation. */
+   consecutive ports. A port above 0xFFFF reads 0xFF.. and is a violation. A
+   write to an 8237 register of a channel registered with
+   NdisMRegisterDmaChannel is reported (rule port-reprogram) and still done. */
 VOID NdisRawReadPortUchar(ULONG_PTR Port, PUCHAR Data);
 VOID NdisRawReadPortUshort(ULONG_PTR Port, PUSHORT Data);
 VOID NdisRawReadPortUlong(ULONG_PTR Port, PULONG Data);
@@ -1128,6 +1130,27 @@ VOID NdisCompleteDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle,
    handle. */
 ULONG NdisMReadDmaCounter(NDIS_HANDLE MiniportDmaHandle);
 
+/* NdisdmaVerifyCaller - ndisdma's addition: the driver's source position
+   (@File: a string that outlives the call, such as __FILE__) for the next
+   of the five system-DMA DDIs this thread calls; the verifier puts it in
+   every report that call makes (<ndisdma/verify.h>). Any IRQL. A driver
+   does not call it: it defines NDISDMA_VERIFY_CALLERS before including
+   <ndis.h>, and the five DDIs (with both Setup/Complete spellings) become
+   macros that pass __FILE__ and __LINE__. The plain names keep working
+   (a function-like macro does not hide the function's address). */
+VOID NdisdmaVerifyCaller(const char *File, ULONG Line);
+#ifdef NDISDMA_VERIFY_CALLERS
+#define NdisMRegisterDmaChannel(...)                                                               \
+    (NdisdmaVerifyCaller(__FILE__, __LINE__), (NdisMRegisterDmaChannel)(__VA_ARGS__))
+#define NdisMDeregisterDmaChannel(_H)                                                              \
+    (NdisdmaVerifyCaller(__FILE__, __LINE__), (NdisMDeregisterDmaChannel)(_H))
+#define NdisSetupDmaTransfer(...)                                                                  \
+    (NdisdmaVerifyCaller(__FILE__, __LINE__), (NdisSetupDmaTransfer)(__VA_ARGS__))
+#define NdisCompleteDmaTransfer(...)                                                               \
+    (NdisdmaVerifyCaller(__FILE__, __LINE__), (NdisCompleteDmaTransfer)(__VA_ARGS__))
+#define NdisMReadDmaCounter(_H) (NdisdmaVerifyCaller(__FILE__, __LINE__), (NdisMReadDmaCounter)(_H))
+#endif
+
 /* ==== DDIs: buffers, MDLs and memory (src/ndis/buffer.c, memory.c), N28-N30 ==== */
 
 /* NDIS buffers are MDLs (N28): their page-frame arrays hold the simulated
@@ -1179,7 +1202,9 @@ VOID NdisAllocateBuffer(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer, NDIS_HANDLE P
  * NdisFreeBuffer - give a buffer from NdisAllocateBuffer back to its pool.
  * A NULL, stale (freed twice) or foreign pointer, or an MDL of
  * NdisAllocateMdl, is a violation and nothing is freed. A buffer whose
- * length was adjusted and not restored is a violation (it is freed).
+ * length was adjusted and not restored is a violation (it is freed). A
+ * buffer of a DMA transfer in progress (Setup without Complete) is a
+ * violation and is not freed (rule buffer-freed-in-progress).
  * IRQL <= DISPATCH_LEVEL (reported, and freed all the same, above it).
  */
 VOID NdisFreeBuffer(PNDIS_BUFFER Buffer);
@@ -1259,8 +1284,9 @@ PMDL NdisAllocateMdl(NDIS_HANDLE NdisHandle, PVOID VirtualAddress, UINT Length);
 /*
  * NdisFreeMdl - free an MDL of NdisAllocateMdl. A NULL, stale or foreign
  * pointer, or a buffer of NdisAllocateBuffer, is a violation and nothing is
- * freed. IRQL <= DISPATCH_LEVEL (reported, and freed all the same, above
- * it).
+ * freed; so is the MDL of a DMA transfer in progress (rule
+ * buffer-freed-in-progress). IRQL <= DISPATCH_LEVEL (reported, and freed
+ * all the same, above it).
  */
 VOID NdisFreeMdl(PMDL Mdl);
 

@@ -308,7 +308,9 @@ VOID KeStallExecutionProcessor(ULONG MicroSeconds);
 
 /* MDLs: IoAllocateMdl/IoFreeMdl <= DISPATCH_LEVEL. The MDL describes
    [VirtualAddress, VirtualAddress + Length); its page-frame array is filled
-   by MmBuildMdlForNonPagedPool with simulated physical frame numbers. */
+   by MmBuildMdlForNonPagedPool with simulated physical frame numbers.
+   IoFreeMdl of the MDL of an NDIS DMA transfer in progress is a violation
+   and frees nothing (rule buffer-freed-in-progress, <ndisdma/verify.h>). */
 PMDL IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, BOOLEAN ChargeQuota,
                    PIRP Irp);
 VOID IoFreeMdl(PMDL Mdl);

@@ -22,7 +22,8 @@
     X(ENOENT, -8, "no such object")                                                                \
     X(EIRQL, -9, "called at the wrong IRQL")                                                       \
     X(ESTATE, -10, "operation not valid in the current state")                                     \
-    X(EINIT, -11, "driver initialisation failed")
+    X(EINIT, -11, "driver initialisation failed")                                                  \
+    X(EIO, -12, "input/output error (writing a trace)")
 
 enum ndisdma_error {
 #define NDISDMA_X_ENUM(name, value, msg) NDISDMA_##name = (value),

@@ -98,8 +98,9 @@ ndisdma_machine *ndisdma_thread_machine(void);
 /*
  * Contract violations: a DDI called at the wrong IRQL, a spin lock acquired
  * twice or released while not held, an MDL freed twice... The machine counts
- * them and keeps the last NDISDMA_VIOLATION_LOG records (the verifier issue
- * turns this into a rule catalogue). A violation never aborts: the DDI does
+ * them and keeps the last NDISDMA_VIOLATION_LOG records; each record is a
+ * report of one rule of the verifier's catalogue (<ndisdma/verify.h>, which
+ * also sets the policy: record, fail fast or count only). A violation never aborts: the DDI does
  * what its documentation in <wdm.h> says it does on bad input.
  */
 #define NDISDMA_VIOLATION_LOG 32
@@ -109,6 +110,16 @@ typedef struct ndisdma_violation {
     uint64_t time_ns; /* virtual time */
     char ddi[48];     /* the DDI whose contract was broken ("KeLowerIrql") */
     char message[208];
+    /* The verifier's fields (<ndisdma/verify.h>). */
+    int rule;              /* ndisdma_rule (NDISDMA_RULE_GENERIC when unclassified) */
+    int severity;          /* ndisdma_severity */
+    const char *rule_name; /* static: "complete-mismatch" */
+    uint64_t adapter;      /* the miniport adapter handle involved, 0 if unknown */
+    char file[64];         /* the driver's source file (NDISDMA_VERIFY_CALLERS), "" if unknown */
+    uint32_t line;         /* its line, 0 if unknown */
+    uint8_t nargs;         /* arguments of the DDI call in progress, in arg[] */
+    char call[48];         /* the DDI those arguments belong to, "" if none */
+    uint64_t arg[6];
 } ndisdma_violation;
 
 /* ndisdma_violation_count - violations recorded since creation (0 for

@@ -63,6 +63,8 @@ typedef struct ndisdma_config {
     uint64_t ram_bytes;          /* simulated physical RAM; 0 = default (64 MiB) */
     uint64_t seed;               /* seeds every randomised choice; same seed, same run */
     ndisdma_placement placement; /* memory placement policy (N30); default LOW */
+    int verify; /* verifier policy, an ndisdma_verify_policy (<ndisdma/verify.h>); default
+                   0 = NDISDMA_VERIFY_RECORD */
 } ndisdma_config;
 
 /*
@@ -174,6 +176,8 @@ typedef enum ndisdma_event_kind {
                               integers as uint64), before it acts */
     NDISDMA_EV_DDI_RETURN, /* name = DDI, status = its status or return value */
     NDISDMA_EV_VIOLATION,  /* name = rule or DDI, text = the report, status = rule id */
+    NDISDMA_EV_FAULT,      /* injected fault (<ndisdma/faults.h>): name = fault name,
+                              status = fault kind, channel = DMA channel or 0xFF */
 } ndisdma_event_kind;
 
 /* Transfer types as the mode register encodes them (H9), for events. */

@@ -50,8 +50,8 @@ nd_adapter *nd_adapter_from(PDMA_ADAPTER a, const char *ddi)
     if (ddi) {
         nd_kernel *k = nd_kernel_current();
         if (k)
-            nd_kernel_violation(k, ddi, "DmaAdapter %p is %s", (void *)a,
-                                a ? "not a DMA adapter of this HAL" : "NULL");
+            nd_verify_report(k, NDISDMA_RULE_HANDLE_UNKNOWN, ddi, "DmaAdapter %p is %s", (void *)a,
+                             a ? "not a DMA adapter of this HAL" : "NULL");
     }
     return NULL;
 }
@@ -61,8 +61,8 @@ bool nd_hal_irql_is(nd_kernel *k, KIRQL level, const char *ddi)
     KIRQL now = KeGetCurrentIrql();
     if (now == level)
         return true;
-    nd_kernel_violation(k, ddi, "called at IRQL %u; the WDK requires IRQL %u", (unsigned)now,
-                        (unsigned)level);
+    nd_verify_report(k, NDISDMA_RULE_IRQL, ddi, "called at IRQL %u; the WDK requires IRQL %u",
+                     (unsigned)now, (unsigned)level);
     return false;
 }
 
@@ -123,29 +123,32 @@ PDMA_ADAPTER IoGetDmaAdapter(PDEVICE_OBJECT PhysicalDeviceObject,
     if (!k) {
         nd_kernel *cur = nd_kernel_current();
         if (cur)
-            nd_kernel_violation(cur, ddi, "%s",
-                                PhysicalDeviceObject ? "PhysicalDeviceObject belongs to no machine"
-                                                     : "PhysicalDeviceObject is NULL");
+            nd_verify_report(cur, NDISDMA_RULE_HAL_CONTRACT, ddi, "%s",
+                             PhysicalDeviceObject ? "PhysicalDeviceObject belongs to no machine"
+                                                  : "PhysicalDeviceObject is NULL");
         return NULL;
     }
     nd_hal *h = nd_kernel_hal(k);
     if (!h) {
-        nd_kernel_violation(k, ddi, "the machine has no HAL");
+        nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi, "the machine has no HAL");
         return NULL;
     }
     if (!nd_hal_irql_is(k, PASSIVE_LEVEL, ddi))
         return NULL;
     if (!DeviceDescription || !NumberOfMapRegisters) {
-        nd_kernel_violation(k, ddi, "%s is NULL",
-                            DeviceDescription ? "NumberOfMapRegisters" : "DeviceDescription");
+        nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi, "%s is NULL",
+                         DeviceDescription ? "NumberOfMapRegisters" : "DeviceDescription");
         return NULL;
     }
     const char *why = refusal(DeviceDescription);
     if (why) {
-        nd_kernel_violation(k, ddi, "description refused (channel %u): %s",
-                            (unsigned)DeviceDescription->DmaChannel, why);
+        nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi, "description refused (channel %u): %s",
+                         (unsigned)DeviceDescription->DmaChannel, why);
         return NULL;
     }
+    /* Injected failure: no adapter, as when the system is out of resources. */
+    if (ND_FAULT_HIT(&h->hw->faults, NDISDMA_FAULT_GET_ADAPTER, (int)DeviceDescription->DmaChannel))
+        return NULL;
     nd_adapter *ad = calloc(1, sizeof *ad);
     if (!ad)
         return NULL;
@@ -162,6 +165,9 @@ PDMA_ADAPTER IoGetDmaAdapter(PDEVICE_OBJECT PhysicalDeviceObject,
     if (max_len > nd_adapter_window(ad))
         max_len = nd_adapter_window(ad);
     ad->max_regs = nd_mapreg_capacity(h, regs_needed(max_len), nd_adapter_window(ad));
+    /* Injected exhaustion: every map register is taken, the adapter offers none. */
+    if (ND_FAULT_HIT(&h->hw->faults, NDISDMA_FAULT_MAPREG_EXHAUSTED, (int)ad->channel))
+        ad->max_regs = 0;
     nd_kernel_set_dma_speed(k, ad->channel,
                             nd_kernel_dma_speed_unit_ns(DeviceDescription->DmaSpeed));
     KIRQL old;
@@ -180,14 +186,15 @@ void nd_adapter_release_all(nd_adapter *ad, bool report)
     static const char ddi[] = "PutDmaAdapter";
     size_t dropped = nd_hal_drop_requests(ad);
     if (dropped && report)
-        nd_kernel_violation(k, ddi,
-                            "%zu AllocateAdapterChannel request(s) of channel %u still "
-                            "queued; dropped",
-                            dropped, ad->channel);
+        nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
+                         "%zu AllocateAdapterChannel request(s) of channel %u still "
+                         "queued; dropped",
+                         dropped, ad->channel);
     bool held = h->chan[ad->channel].owner == ad;
     if (held && report) {
-        nd_kernel_violation(
-            k, ddi, "the adapter still holds adapter channel %u; masked and released", ad->channel);
+        nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
+                         "the adapter still holds adapter channel %u; masked and released",
+                         ad->channel);
         KIRQL cold;
         nd_ctl_lock(h, ad->channel, &cold);
         nd_ctl_mask(h, ad->channel, true);
@@ -217,12 +224,13 @@ void nd_adapter_release_all(nd_adapter *ad, bool report)
     }
     nd_hal_unlock(h, old);
     if (runs && report && !held)
-        nd_kernel_violation(k, ddi, "%zu set(s) of map registers of channel %u not freed; freed",
-                            runs, ad->channel);
+        nd_verify_report(k, NDISDMA_RULE_MAP_REGISTERS_LEAKED, ddi,
+                         "%zu set(s) of map registers of channel %u not freed; freed", runs,
+                         ad->channel);
     size_t bufs = nd_common_free_all(ad);
     if (bufs && report)
-        nd_kernel_violation(k, ddi, "%zu common buffer(s) of channel %u not freed; freed", bufs,
-                            ad->channel);
+        nd_verify_report(k, NDISDMA_RULE_MAP_REGISTERS_LEAKED, ddi,
+                         "%zu common buffer(s) of channel %u not freed; freed", bufs, ad->channel);
     ad->magic = 0;
     free(ad);
 }
@@ -249,6 +257,12 @@ static VOID put_dma_adapter(PDMA_ADAPTER DmaAdapter)
     KeRaiseIrql(DISPATCH_LEVEL, &old);
     nd_hal_dispatch(h);
     KeLowerIrql(old);
+}
+
+bool nd_hal_mapping_bounced(PDMA_ADAPTER DmaAdapter)
+{
+    nd_adapter *ad = nd_adapter_from(DmaAdapter, NULL);
+    return ad && ad->map.active && ad->map.bounced;
 }
 
 void nd_hal_withdraw_adapter(PDMA_ADAPTER DmaAdapter)

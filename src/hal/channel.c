@@ -62,10 +62,10 @@ static void grant(nd_hal *h, nd_hal_wait *w, nd_mapreg *regs)
         nd_hal_unlock(h, old);
         break;
     default:
-        nd_kernel_violation(h->k, "AllocateAdapterChannel",
-                            "execution routine of channel %u returned %d, not an "
-                            "IO_ALLOCATION_ACTION; treated as DeallocateObject",
-                            ad->channel, (int)act);
+        nd_verify_report(h->k, NDISDMA_RULE_HAL_CONTRACT, "AllocateAdapterChannel",
+                         "execution routine of channel %u returned %d, not an "
+                         "IO_ALLOCATION_ACTION; treated as DeallocateObject",
+                         ad->channel, (int)act);
         /* fall through */
     case DeallocateObject:
         nd_hal_lock(h, &old);
@@ -217,7 +217,8 @@ NTSTATUS nd_hal_allocate_adapter_channel(PDMA_ADAPTER DmaAdapter, PDEVICE_OBJECT
     if (!nd_hal_irql_is(h->k, DISPATCH_LEVEL, "AllocateAdapterChannel"))
         return STATUS_INVALID_DEVICE_REQUEST;
     if (!ExecutionRoutine) {
-        nd_kernel_violation(h->k, "AllocateAdapterChannel", "ExecutionRoutine is NULL");
+        nd_verify_report(h->k, NDISDMA_RULE_HAL_CONTRACT, "AllocateAdapterChannel",
+                         "ExecutionRoutine is NULL");
         return STATUS_INVALID_PARAMETER;
     }
     if (NumberOfMapRegisters > ad->max_regs)
@@ -271,9 +272,9 @@ VOID nd_hal_free_adapter_channel(PDMA_ADAPTER DmaAdapter)
     }
     nd_hal_unlock(h, old);
     if (!owner) {
-        nd_kernel_violation(h->k, "FreeAdapterChannel",
-                            "the adapter of channel %u does not hold its adapter channel",
-                            ad->channel);
+        nd_verify_report(h->k, NDISDMA_RULE_HAL_CONTRACT, "FreeAdapterChannel",
+                         "the adapter of channel %u does not hold its adapter channel",
+                         ad->channel);
         return;
     }
     nd_hal_dispatch(h);
@@ -308,22 +309,22 @@ VOID nd_hal_free_map_registers(PDMA_ADAPTER DmaAdapter, PVOID MapRegisterBase,
         nd_mapreg_free(h, r);
     nd_hal_unlock(h, old);
     if (!r) {
-        nd_kernel_violation(h->k, "FreeMapRegisters",
-                            "MapRegisterBase %p is not a set of map registers held by the "
-                            "adapter of channel %u",
-                            MapRegisterBase, ad->channel);
+        nd_verify_report(h->k, NDISDMA_RULE_HAL_CONTRACT, "FreeMapRegisters",
+                         "MapRegisterBase %p is not a set of map registers held by the "
+                         "adapter of channel %u",
+                         MapRegisterBase, ad->channel);
         return;
     }
     if (tied) {
-        nd_kernel_violation(h->k, "FreeMapRegisters",
-                            "the map registers of channel %u are held with the adapter channel "
-                            "(KeepObject); FreeAdapterChannel releases them",
-                            ad->channel);
+        nd_verify_report(h->k, NDISDMA_RULE_HAL_CONTRACT, "FreeMapRegisters",
+                         "the map registers of channel %u are held with the adapter channel "
+                         "(KeepObject); FreeAdapterChannel releases them",
+                         ad->channel);
         return;
     }
     if (count != NumberOfMapRegisters)
-        nd_kernel_violation(h->k, "FreeMapRegisters",
-                            "NumberOfMapRegisters %u differs from the %zu allocated; freed all",
-                            (unsigned)NumberOfMapRegisters, count);
+        nd_verify_report(h->k, NDISDMA_RULE_HAL_CONTRACT, "FreeMapRegisters",
+                         "NumberOfMapRegisters %u differs from the %zu allocated; freed all",
+                         (unsigned)NumberOfMapRegisters, count);
     nd_hal_dispatch(h);
 }

@@ -37,8 +37,8 @@ PVOID nd_hal_allocate_common_buffer(PDMA_ADAPTER DmaAdapter, ULONG Length,
     if (!nd_hal_irql_is(k, PASSIVE_LEVEL, ddi))
         return NULL;
     if (!LogicalAddress || Length == 0) {
-        nd_kernel_violation(k, ddi, "%s",
-                            LogicalAddress ? "Length is 0" : "LogicalAddress is NULL");
+        nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi, "%s",
+                         LogicalAddress ? "Length is 0" : "LogicalAddress is NULL");
         return NULL;
     }
     LogicalAddress->QuadPart = 0;
@@ -93,17 +93,18 @@ VOID nd_hal_free_common_buffer(PDMA_ADAPTER DmaAdapter, ULONG Length,
         if (cb->va != VirtualAddress || cb->phys != (uint64_t)LogicalAddress.QuadPart)
             continue;
         if (cb->length != Length)
-            nd_kernel_violation(k, ddi, "Length %u differs from the %u allocated; freed",
-                                (unsigned)Length, (unsigned)cb->length);
+            nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
+                             "Length %u differs from the %u allocated; freed", (unsigned)Length,
+                             (unsigned)cb->length);
         *pp = cb->next;
         nd_frames_free(k, cb->phys, cb->npages);
         free(cb);
         return;
     }
-    nd_kernel_violation(k, ddi,
-                        "%p (logical 0x%llx) is not a common buffer of the adapter of "
-                        "channel %u",
-                        VirtualAddress, (unsigned long long)LogicalAddress.QuadPart, ad->channel);
+    nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
+                     "%p (logical 0x%llx) is not a common buffer of the adapter of "
+                     "channel %u",
+                     VirtualAddress, (unsigned long long)LogicalAddress.QuadPart, ad->channel);
 }
 
 size_t nd_common_free_all(nd_adapter *ad)

@@ -87,4 +87,12 @@ int nd_hal_inject_flush_faults(nd_hal *h, unsigned count);
  */
 void nd_hal_withdraw_adapter(PDMA_ADAPTER DmaAdapter);
 
+/*
+ * nd_hal_mapping_bounced - true when @DmaAdapter has a transfer mapped
+ * (MapTransfer, no Flush yet) that goes through map registers, so the
+ * device reads or writes the bounce buffer, not the caller's buffer. For
+ * the verifier's receive poisoning. Any IRQL; false for a bad adapter.
+ */
+bool nd_hal_mapping_bounced(PDMA_ADAPTER DmaAdapter);
+
 #endif /* ND_HAL_HAL_H */

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "verify/verify.h"
 #include "hal/hal.h"
 #include "hw/hw.h"
 

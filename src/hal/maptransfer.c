@@ -142,7 +142,7 @@ PHYSICAL_ADDRESS nd_hal_map_transfer(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID Ma
     nd_hal *h = ad->hal;
     nd_kernel *k = h->k;
     if (!Length) {
-        nd_kernel_violation(k, ddi, "Length is NULL");
+        nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi, "Length is NULL");
         return ret;
     }
     ULONG want = *Length;
@@ -150,27 +150,29 @@ PHYSICAL_ADDRESS nd_hal_map_transfer(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID Ma
     if (!nd_kernel_irql_at_most(k, DISPATCH_LEVEL, ddi))
         return ret;
     if (!Mdl || !CurrentVa) {
-        nd_kernel_violation(k, ddi, "%s is NULL", Mdl ? "CurrentVa" : "Mdl");
+        nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi, "%s is NULL",
+                         Mdl ? "CurrentVa" : "Mdl");
         return ret;
     }
     if (!nd_kernel_mdl_is_live(k, Mdl)) {
-        nd_kernel_violation(k, ddi, "Mdl %p is not a live MDL (IoAllocateMdl)", (void *)Mdl);
+        nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
+                         "Mdl %p is not a live MDL (IoAllocateMdl)", (void *)Mdl);
         return ret;
     }
     if (h->chan[ad->channel].owner != ad) {
-        nd_kernel_violation(k, ddi,
-                            "the adapter of channel %u does not hold its adapter channel "
-                            "(AllocateAdapterChannel first)",
-                            ad->channel);
+        nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
+                         "the adapter of channel %u does not hold its adapter channel "
+                         "(AllocateAdapterChannel first)",
+                         ad->channel);
         return ret;
     }
     nd_mapreg *regs = NULL;
     if (MapRegisterBase) {
         regs = nd_mapreg_find(h, ad, MapRegisterBase);
         if (!regs) {
-            nd_kernel_violation(k, ddi,
-                                "MapRegisterBase %p is not held by the adapter of channel %u",
-                                MapRegisterBase, ad->channel);
+            nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
+                             "MapRegisterBase %p is not held by the adapter of channel %u",
+                             MapRegisterBase, ad->channel);
             return ret;
         }
     }
@@ -178,20 +180,21 @@ PHYSICAL_ADDRESS nd_hal_map_transfer(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID Ma
     uint8_t *va = CurrentVa;
     uintptr_t off = (uintptr_t)va - (uintptr_t)start;
     if ((uintptr_t)va < (uintptr_t)start || off >= Mdl->ByteCount) {
-        nd_kernel_violation(k, ddi, "CurrentVa %p is outside the MDL [%p, +%u)", CurrentVa,
-                            (void *)start, (unsigned)Mdl->ByteCount);
+        nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
+                         "CurrentVa %p is outside the MDL [%p, +%u)", CurrentVa, (void *)start,
+                         (unsigned)Mdl->ByteCount);
         return ret;
     }
     if (want == 0) {
-        nd_kernel_violation(k, ddi, "Length is 0");
+        nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi, "Length is 0");
         return ret;
     }
     uint32_t len = want;
     if ((uint64_t)off + len > Mdl->ByteCount) {
-        nd_kernel_violation(k, ddi,
-                            "Length %u runs past the end of the MDL (%u bytes left); "
-                            "an MDL chain is mapped one MDL at a time",
-                            (unsigned)want, (unsigned)(Mdl->ByteCount - off));
+        nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
+                         "Length %u runs past the end of the MDL (%u bytes left); "
+                         "an MDL chain is mapped one MDL at a time",
+                         (unsigned)want, (unsigned)(Mdl->ByteCount - off));
         len = (uint32_t)(Mdl->ByteCount - off);
     }
     uint32_t window = nd_adapter_window(ad);
@@ -203,10 +206,10 @@ PHYSICAL_ADDRESS nd_hal_map_transfer(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID Ma
     uint32_t prog = len; /* bytes the controller will move */
     if (bounced) {
         if (!regs) {
-            nd_kernel_violation(k, ddi,
-                                "the range at %p (%u bytes) cannot be reached directly by "
-                                "channel %u and no map registers were allocated",
-                                CurrentVa, (unsigned)len, ad->channel);
+            nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
+                             "the range at %p (%u bytes) cannot be reached directly by "
+                             "channel %u and no map registers were allocated",
+                             CurrentVa, (unsigned)len, ad->channel);
             return ret;
         }
         uint64_t cover = (uint64_t)regs->count * PAGE_SIZE - BYTE_OFFSET(va);
@@ -301,7 +304,8 @@ BOOLEAN nd_hal_flush_adapter_buffers(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID Ma
     unsigned ch = ad->channel;
     KIRQL old;
     if (!m->active) {
-        nd_kernel_violation(k, ddi, "no transfer mapped on channel %u (MapTransfer first)", ch);
+        nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
+                         "no transfer mapped on channel %u (MapTransfer first)", ch);
         if (h->chan[ch].owner == ad) {
             nd_ctl_lock(h, ch, &old);
             nd_ctl_mask(h, ch, true);
@@ -311,16 +315,17 @@ BOOLEAN nd_hal_flush_adapter_buffers(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID Ma
     }
     if (Mdl != m->mdl || (uint8_t *)CurrentVa != m->current_va ||
         (WriteToDevice != 0) != m->write_to_device || Length != m->length)
-        nd_kernel_violation(k, ddi,
-                            "arguments differ from the MapTransfer of channel %u "
-                            "(Mdl %p/%p, CurrentVa %p/%p, Length %u/%u, WriteToDevice %d/%d); "
-                            "the mapped transfer is flushed",
-                            ch, (void *)Mdl, (void *)m->mdl, CurrentVa, (void *)m->current_va,
-                            (unsigned)Length, (unsigned)m->length, WriteToDevice != 0,
-                            (int)m->write_to_device);
+        nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
+                         "arguments differ from the MapTransfer of channel %u "
+                         "(Mdl %p/%p, CurrentVa %p/%p, Length %u/%u, WriteToDevice %d/%d); "
+                         "the mapped transfer is flushed",
+                         ch, (void *)Mdl, (void *)m->mdl, CurrentVa, (void *)m->current_va,
+                         (unsigned)Length, (unsigned)m->length, WriteToDevice != 0,
+                         (int)m->write_to_device);
     if (m->bounced && MapRegisterBase != (PVOID)m->regs)
-        nd_kernel_violation(k, ddi, "MapRegisterBase %p differs from the one mapped (%p)",
-                            MapRegisterBase, (void *)m->regs);
+        nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
+                         "MapRegisterBase %p differs from the one mapped (%p)", MapRegisterBase,
+                         (void *)m->regs);
 
     ndisdma_dma_channel_state st;
     nd_ctl_lock(h, ch, &old);
@@ -338,23 +343,26 @@ BOOLEAN nd_hal_flush_adapter_buffers(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID Ma
             moved = m->length;
         lost = moved > 0 && (!nd_kernel_mdl_is_live(k, m->mdl) || !m->regs);
         if (moved > 0 && !nd_kernel_mdl_is_live(k, m->mdl))
-            nd_kernel_violation(k, ddi,
-                                "the MDL of the transfer on channel %u was freed before the "
-                                "flush; %u received bytes are lost",
-                                ch, (unsigned)moved);
+            nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
+                             "the MDL of the transfer on channel %u was freed before the "
+                             "flush; %u received bytes are lost",
+                             ch, (unsigned)moved);
         else if (moved > 0 && m->regs)
             mdl_copy(k, m->mdl, m->current_va, m->regs->va, (size_t)moved, true);
         else if (moved > 0)
-            nd_kernel_violation(k, ddi,
-                                "the map registers of channel %u were freed before the flush; "
-                                "%u received bytes are lost",
-                                ch, (unsigned)moved);
+            nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
+                             "the map registers of channel %u were freed before the flush; "
+                             "%u received bytes are lost",
+                             ch, (unsigned)moved);
     }
     m->active = false;
     if (h->flush_faults > 0) {
         h->flush_faults--;
         return FALSE;
     }
+    /* Injected flush fault (N19): the work above is done, the result is FALSE. */
+    if (ND_FAULT_HIT(&h->hw->faults, NDISDMA_FAULT_FLUSH, (int)ch))
+        return FALSE;
     /* FALSE: the data may be incoherent (still moving, or received bytes
        lost), although the channel is masked and the mapping released. */
     return moving || lost ? FALSE : TRUE;

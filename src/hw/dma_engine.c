@@ -62,7 +62,9 @@ static void end_of_transfer(nd_hw *hw, unsigned ch, bool external)
         nd_hw_emit(hw, &ev);
     }
     const nd_dma_dev *dev = &hw->dma.dev[ch];
-    if (dev->attached && dev->d.terminal_count)
+    /* Injected missing TC: the controller reached it, the device is not told. */
+    if (dev->attached && dev->d.terminal_count &&
+        !ND_FAULT_HIT(&hw->faults, NDISDMA_FAULT_TC_MISSING, (int)ch))
         dev->d.terminal_count(dev->ctx, ch);
 }
 
@@ -197,6 +199,7 @@ static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
         c->block |= bit; /* H22: block mode runs to TC from one request */
     const bool fast_single =
         sel == MODE_SINGLE && keep_single && !hw->obs.active && dev->attached &&
+        !(hw->faults.armed & ND_FAULT_ENGINE_MASK) &&
         (type == MODE_TYPE_READ ? dev->d.to_device != NULL
                                 : type == MODE_TYPE_WRITE && shift == 0 && dev->d.from_device);
 
@@ -219,6 +222,20 @@ static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
             n = WORD_WRITE_BURST_UNITS;
         if (n > max - moved)
             n = max - moved;
+        /* Injected device faults (docs/faults.md): a stall is a device that
+           drops DREQ at the grant before taking anything; a short transfer is
+           a device that takes half the units offered and then drops DREQ. */
+        bool short_fault = false;
+        if (ND_FAULT_UNLIKELY(hw->faults.armed & ND_FAULT_ENGINE_MASK) && dev->attached) {
+            if (ND_FAULT_HIT(&hw->faults, NDISDMA_FAULT_DEVICE_STALL, (int)ch)) {
+                stall_channel(hw, c, ch, 0);
+                break;
+            }
+            if (ND_FAULT_HIT(&hw->faults, NDISDMA_FAULT_DEVICE_SHORT, (int)ch)) {
+                n = (n + 1) / 2;
+                short_fault = true;
+            }
+        }
         const size_t bytes = (size_t)n << shift;
         const uint64_t phys =
             page_base + ((uint64_t)(dec ? addr - (uint32_t)(n - 1) : addr) << shift);
@@ -297,6 +314,11 @@ static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
 
         const bool eop = hw->eop_pending != 0;
         hw->eop_pending = 0;
+        /* Injected spurious TC: the device hears terminal count mid-transfer. */
+        if (ND_FAULT_UNLIKELY(hw->faults.armed & (1u << NDISDMA_FAULT_TC_SPURIOUS)) && u &&
+            u != until_tc && dev->attached && dev->d.terminal_count &&
+            nd_fault_decide(&hw->faults, NDISDMA_FAULT_TC_SPURIOUS, (int)ch))
+            dev->d.terminal_count(dev->ctx, ch);
         if (u == until_tc) { /* H19, H20 */
             end_of_transfer(hw, ch, false);
             break;
@@ -311,7 +333,9 @@ static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
             end_of_transfer(hw, ch, true);
             break;
         }
-        if (u < n) {
+        if (u < n || short_fault) {
+            if (short_fault)
+                hw->reasserted = 0; /* the device dropped DREQ after the units */
             stall_channel(hw, c, ch, u);
             break;
         }

@@ -90,6 +90,21 @@ static void page_port_write(void *ctx, uint16_t port, uint8_t value)
     hw->dma.page[port - AT_PAGE_BASE] = value;
 }
 
+/* Raise an injected fault (src/fault) to the observers. */
+static void fault_emit(void *ctx, ndisdma_fault kind, int channel)
+{
+    nd_hw *hw = ctx;
+    if (!hw->obs.active)
+        return;
+    ndisdma_event ev = {0};
+    ev.kind = NDISDMA_EV_FAULT;
+    ev.time_ns = hw->now_ns;
+    ev.name = ndisdma_fault_name(kind);
+    ev.status = (int64_t)kind;
+    ev.channel = channel < 0 ? 0xFF : (uint8_t)channel;
+    nd_observers_emit(&hw->obs, &ev);
+}
+
 int nd_hw_init(nd_hw *hw, uint64_t ram_bytes)
 {
     memset(hw, 0, sizeof *hw);
@@ -97,6 +112,8 @@ int nd_hw_init(nd_hw *hw, uint64_t ram_bytes)
     nd_iobus_init(&hw->io);
     nd_atdma_init(&hw->dma);
     nd_pic_init(&hw->pic);
+    nd_faults_init(&hw->faults, 0);
+    nd_faults_set_emit(&hw->faults, fault_emit, hw);
     if (nd_physmem_init(&hw->ram, ram_bytes) != 0)
         return NDISDMA_ENOMEM;
     hw->scratch = malloc(ND_HW_SCRATCH_BYTES);
@@ -150,7 +167,14 @@ void nd_hw_io_write8(nd_hw *hw, uint16_t port, uint8_t value)
     }
     if (id) {
         const nd_io_slot *s = &hw->io.slot[id];
-        if (s->h.write8)
+        /* The DMA controllers' and page registers' own handlers are called
+           directly (and inlined): a HAL programs a channel with ten port
+           writes per transfer. */
+        if (s->h.write8 == dma_port_write)
+            dma_port_write(hw, port, value);
+        else if (s->h.write8 == page_port_write)
+            page_port_write(hw, port, value);
+        else if (s->h.write8)
             s->h.write8(s->ctx, port, value);
     } else {
         nd_hw_illegal(hw, NDISDMA_ILLEGAL_UNDECODED_PORT, port, value, 0xFF);
@@ -191,6 +215,8 @@ int nd_hw_dma_detach(nd_hw *hw, unsigned ch)
     return 0;
 }
 
+static void set_dreq(nd_hw *hw, unsigned ch, bool asserted);
+
 void nd_hw_dma_request(nd_hw *hw, unsigned ch, bool asserted)
 {
     if (!device_channel(ch)) {
@@ -198,6 +224,19 @@ void nd_hw_dma_request(nd_hw *hw, unsigned ch, bool asserted)
                       (uint8_t)(ch > 0xFF ? 0xFF : ch));
         return;
     }
+    /* Injected DREQ storm: the line bounces before it settles asserted. */
+    if (asserted && ND_FAULT_HIT(&hw->faults, NDISDMA_FAULT_DREQ_STORM, (int)ch)) {
+        for (unsigned i = 0; i < ND_FAULT_STORM_TOGGLES; i++) {
+            set_dreq(hw, ch, true);
+            set_dreq(hw, ch, false);
+        }
+    }
+    set_dreq(hw, ch, asserted);
+}
+
+/* Drive the DREQ line of device channel @ch. */
+static void set_dreq(nd_hw *hw, unsigned ch, bool asserted)
+{
     nd_i8237 *c = nd_atdma_ctl(&hw->dma, ch);
     uint8_t bit = (uint8_t)(1u << (ch & 3));
     uint8_t before = c->dreq & bit;

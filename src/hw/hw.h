@@ -17,6 +17,7 @@
 #include <ndisdma/dma.h>
 #include <ndisdma/machine.h>
 
+#include "fault/fault.h"
 #include "hw/atdma.h"
 #include "hw/iobus.h"
 #include "hw/observe.h"
@@ -32,14 +33,19 @@ typedef struct nd_hw {
     nd_observers obs;
     ndisdma_hw_stats stats;
     uint64_t now_ns; /* written by the owner of virtual time */
-    uint64_t gen;    /* bumped by every change that may alter arbitration */
+    /* During timed DMA service: bus time the first unit had already spent
+       before now_ns (the clock's carry), so that a tracer can place bursts
+       at their bus time; 0 otherwise. Written by the owner of virtual time. */
+    uint64_t carry_ns;
+    uint64_t gen; /* bumped by every change that may alter arbitration */
     uint8_t *scratch;
     int running;     /* inside the transfer engine */
     int serving;     /* channel whose data callback is running, or -1 */
     int eop_pending; /* external EOP seen during that callback */
     int reasserted;  /* that callback asserted its channel's DREQ */
     nd_iobus io;
-    nd_pic pic; /* IRQ lines 0-15 (pic.h) */
+    nd_pic pic;       /* IRQ lines 0-15 (pic.h) */
+    nd_faults faults; /* fault injection (src/fault), seeded by the machine */
 } nd_hw;
 
 /* Build the hardware in its power-on state with @ram_bytes of zeroed RAM.

@@ -157,7 +157,18 @@ static bool run_one_dpc(nd_kernel *k)
     d->queued = false;
     KIRQL old = nd_kernel_irql();
     nd_kernel_set_irql(DISPATCH_LEVEL);
+    nd_hw *hw = nd_kernel_hw(k);
+    const char *name = d->name ? d->name : "DPC";
+    if (hw->obs.active) {
+        hw->now_ns = k->now_ns;
+        ndisdma_event ev = {.kind = NDISDMA_EV_DPC_ENTER, .channel = 0xFF, .name = name};
+        nd_hw_emit(hw, &ev);
+    }
     d->fn(k, d->ctx, d->arg1, d->arg2);
+    if (hw->obs.active) {
+        ndisdma_event ev = {.kind = NDISDMA_EV_DPC_EXIT, .channel = 0xFF, .name = name};
+        nd_hw_emit(hw, &ev);
+    }
     if (nd_kernel_irql() != DISPATCH_LEVEL)
         nd_kernel_violation(k, "DPC", "deferred routine returned at IRQL %u, not DISPATCH_LEVEL",
                             (unsigned)nd_kernel_irql());
@@ -200,7 +211,9 @@ static void dma_slice(nd_kernel *k, uint64_t stop)
     const uint64_t budget = end - start + carry;
     uint64_t spent = 0;
     k->hw->now_ns = start;
+    k->hw->carry_ns = carry;
     nd_dma_service(k->hw, k->dma_unit_ns, budget, &spent);
+    k->hw->carry_ns = 0;
     if (dma_busy(k)) {
         /* The bus is in the middle of a unit: keep the time it spent. */
         k->dma_carry_ns = budget - spent;

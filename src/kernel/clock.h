@@ -89,6 +89,7 @@ typedef struct nd_dpc {
     void *ctx;
     void *arg1, *arg2;
     bool queued;
+    const char *name; /* static string for traces (DPC_ENTER/EXIT); NULL = "DPC" */
 } nd_dpc;
 
 /* Prepare @dpc (caller-owned, lives while queued), as KeInitializeDpc. */

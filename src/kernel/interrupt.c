@@ -207,7 +207,18 @@ bool nd_kernel_irq_dispatch(nd_kernel *k)
         k->hw->now_ns = k->now_ns;
         i->active = true;
         nd_kernel_set_irql(i->dirql);
+        nd_hw *hw = nd_kernel_hw(k);
+        if (hw->obs.active) {
+            ndisdma_event ev = {
+                .kind = NDISDMA_EV_ISR_ENTER, .channel = (uint8_t)line, .value = i->dirql};
+            nd_hw_emit(hw, &ev);
+        }
         BOOLEAN claimed = i->isr(i->ctx);
+        if (hw->obs.active) {
+            ndisdma_event ev = {
+                .kind = NDISDMA_EV_ISR_EXIT, .channel = (uint8_t)line, .value = claimed ? 1 : 0};
+            nd_hw_emit(hw, &ev);
+        }
         if (nd_kernel_irql() != i->dirql)
             nd_kernel_violation(k, "ISR",
                                 "service routine of IRQ %d returned at IRQL %u, not its DIRQL %u",

@@ -107,48 +107,22 @@ void nd_kernel_set_irql(KIRQL irql)
 
 /* ---- violations ---- */
 
-static void record(nd_kernel *k, const char *ddi, const char *fmt, va_list ap)
-{
-    ndisdma_violation *v = &k->vlog[k->nviolations % NDISDMA_VIOLATION_LOG];
-    memset(v, 0, sizeof *v);
-    v->index = k->nviolations++;
-    v->time_ns = k->now_ns;
-    snprintf(v->ddi, sizeof v->ddi, "%s", ddi ? ddi : "?");
-    /* The analyzer cannot see that every caller has started @ap. */
-    /* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized) */
-    vsnprintf(v->message, sizeof v->message, fmt, ap);
-}
-
+/* The generic rule of the verifier's catalogue (src/verify/verify.c keeps
+   the log; nd_kernel_violation_count/_get live there too). */
 void nd_kernel_violation(nd_kernel *k, const char *ddi, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    if (k) /* an unbound thread has no machine to report to */
-        record(k, ddi, fmt, ap);
+    nd_verify_vreport(k, NDISDMA_RULE_GENERIC, ddi, fmt, ap);
     va_end(ap);
-}
-
-uint64_t nd_kernel_violation_count(const nd_kernel *k)
-{
-    return k ? k->nviolations : 0;
-}
-
-int nd_kernel_violation_get(const nd_kernel *k, uint64_t index, ndisdma_violation *out)
-{
-    if (!k || !out)
-        return NDISDMA_EINVAL;
-    if (index >= k->nviolations || k->nviolations - index > NDISDMA_VIOLATION_LOG)
-        return NDISDMA_ENOENT;
-    *out = k->vlog[index % NDISDMA_VIOLATION_LOG];
-    return 0;
 }
 
 int nd_kernel_irql_at_most(nd_kernel *k, KIRQL max, const char *ddi)
 {
     if (tls.irql <= max)
         return 1;
-    nd_kernel_violation(k, ddi, "called at IRQL %u; its maximum is %u", (unsigned)tls.irql,
-                        (unsigned)max);
+    nd_verify_report(k, NDISDMA_RULE_IRQL, ddi, "called at IRQL %u; its maximum is %u",
+                     (unsigned)tls.irql, (unsigned)max);
     return 0;
 }
 
@@ -193,7 +167,8 @@ KIRQL KeRaiseIrqlToDpcLevel(VOID)
 {
     KIRQL old = tls.irql;
     if (old > DISPATCH_LEVEL) {
-        nd_kernel_violation(tls.k, "KeRaiseIrqlToDpcLevel", "called at IRQL %u", (unsigned)old);
+        nd_verify_report(tls.k, NDISDMA_RULE_IRQL, "KeRaiseIrqlToDpcLevel", "called at IRQL %u",
+                         (unsigned)old);
         return old;
     }
     tls.irql = DISPATCH_LEVEL;
@@ -212,8 +187,8 @@ static void lock_take(PKSPIN_LOCK lock, const char *ddi)
     ULONG_PTR me = owner_token();
     ULONG_PTR cur = __atomic_load_n(lock, __ATOMIC_RELAXED);
     if (cur == me) {
-        nd_kernel_violation(tls.k, ddi, "spin lock %p already held by this thread (deadlock)",
-                            (void *)lock);
+        nd_verify_report(tls.k, NDISDMA_RULE_SPIN_LOCK, ddi,
+                         "spin lock %p already held by this thread (deadlock)", (void *)lock);
         return;
     }
     for (unsigned spins = 0;; spins++) {
@@ -222,10 +197,10 @@ static void lock_take(PKSPIN_LOCK lock, const char *ddi)
                                         __ATOMIC_RELAXED))
             return;
         if (spins >= ND_SPIN_LIMIT) {
-            nd_kernel_violation(tls.k, ddi,
-                                "spin lock %p held by another thread (or not initialised); "
-                                "gave up waiting",
-                                (void *)lock);
+            nd_verify_report(tls.k, NDISDMA_RULE_SPIN_LOCK, ddi,
+                             "spin lock %p held by another thread (or not initialised); "
+                             "gave up waiting",
+                             (void *)lock);
             return;
         }
         sched_yield();
@@ -237,8 +212,8 @@ static void lock_drop(PKSPIN_LOCK lock, const char *ddi)
     ULONG_PTR me = owner_token();
     ULONG_PTR cur = __atomic_load_n(lock, __ATOMIC_RELAXED);
     if (cur != me) {
-        nd_kernel_violation(tls.k, ddi, "spin lock %p released but not held by this thread",
-                            (void *)lock);
+        nd_verify_report(tls.k, NDISDMA_RULE_SPIN_LOCK, ddi,
+                         "spin lock %p released but not held by this thread", (void *)lock);
         return;
     }
     __atomic_store_n(lock, (ULONG_PTR)0, __ATOMIC_RELEASE);
@@ -262,8 +237,9 @@ VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql)
     }
     *OldIrql = tls.irql;
     if (tls.irql > DISPATCH_LEVEL)
-        nd_kernel_violation(tls.k, "KeAcquireSpinLock", "called at IRQL %u; its maximum is %u",
-                            (unsigned)tls.irql, (unsigned)DISPATCH_LEVEL);
+        nd_verify_report(tls.k, NDISDMA_RULE_IRQL, "KeAcquireSpinLock",
+                         "called at IRQL %u; its maximum is %u", (unsigned)tls.irql,
+                         (unsigned)DISPATCH_LEVEL);
     else
         tls.irql = DISPATCH_LEVEL;
     lock_take(SpinLock, "KeAcquireSpinLock");
@@ -291,8 +267,8 @@ VOID KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
         return;
     }
     if (tls.irql < DISPATCH_LEVEL)
-        nd_kernel_violation(tls.k, "KeAcquireSpinLockAtDpcLevel",
-                            "called at IRQL %u; it needs DISPATCH_LEVEL", (unsigned)tls.irql);
+        nd_verify_report(tls.k, NDISDMA_RULE_IRQL, "KeAcquireSpinLockAtDpcLevel",
+                         "called at IRQL %u; it needs DISPATCH_LEVEL", (unsigned)tls.irql);
     lock_take(SpinLock, "KeAcquireSpinLockAtDpcLevel");
 }
 
@@ -303,7 +279,7 @@ VOID KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock)
         return;
     }
     if (tls.irql < DISPATCH_LEVEL)
-        nd_kernel_violation(tls.k, "KeReleaseSpinLockFromDpcLevel",
-                            "called at IRQL %u; it needs DISPATCH_LEVEL", (unsigned)tls.irql);
+        nd_verify_report(tls.k, NDISDMA_RULE_IRQL, "KeReleaseSpinLockFromDpcLevel",
+                         "called at IRQL %u; it needs DISPATCH_LEVEL", (unsigned)tls.irql);
     lock_drop(SpinLock, "KeReleaseSpinLockFromDpcLevel");
 }

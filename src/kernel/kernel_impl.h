@@ -19,6 +19,7 @@
 #include "kernel/irql.h"
 #include "kernel/kernel.h"
 #include "kernel/u64map.h"
+#include "verify/verify.h"
 
 /* One phantom frame: host page -> frame, with the MDLs' references. */
 typedef struct nd_phantom {
@@ -61,9 +62,11 @@ struct nd_kernel {
     /* mdl.c */
     nd_u64map mdls; /* PMDL -> nd_mdl_block * */
 
-    /* irql.c: violations */
-    uint64_t nviolations;
+    /* irql.c: violations; src/verify: the verifier's state */
+    uint64_t nviolations; /* reports counted */
+    uint64_t nrecorded;   /* reports kept in vlog (COUNT_ONLY keeps none) */
     ndisdma_violation vlog[NDISDMA_VIOLATION_LOG];
+    nd_verify verify;
 
     /* clock.c */
     uint64_t now_ns;

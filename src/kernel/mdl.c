@@ -115,6 +115,8 @@ VOID IoFreeMdl(PMDL Mdl)
                             (void *)Mdl, Mdl ? "freed twice, or foreign" : "NULL");
         return;
     }
+    if (nd_verify_mdl_free_check(k, Mdl, "IoFreeMdl"))
+        return; /* a DMA transfer is in progress on it: not freed */
     release_held(k, b);
     nd_u64map_del(&k->mdls, (uintptr_t)Mdl);
     free(b);

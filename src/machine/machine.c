@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "trace/trace_impl.h"
+#include "verify/verify.h"
+
 void ndisdma_config_init(ndisdma_config *cfg)
 {
     if (!cfg)
@@ -30,6 +33,8 @@ int ndisdma_machine_create(const ndisdma_config *cfg, ndisdma_machine **out)
     if (c.placement != NDISDMA_PLACEMENT_LOW && c.placement != NDISDMA_PLACEMENT_HIGH &&
         c.placement != NDISDMA_PLACEMENT_SCATTERED)
         return NDISDMA_EINVAL;
+    if (c.verify < NDISDMA_VERIFY_RECORD || c.verify > NDISDMA_VERIFY_COUNT_ONLY)
+        return NDISDMA_EINVAL;
     ndisdma_machine *m = calloc(1, sizeof *m);
     if (!m)
         return NDISDMA_ENOMEM;
@@ -39,11 +44,14 @@ int ndisdma_machine_create(const ndisdma_config *cfg, ndisdma_machine **out)
         free(m);
         return rc;
     }
+    nd_faults_seed(&m->hw.faults, c.seed);
     rc = nd_kernel_create(&m->hw, c.seed, &m->kernel);
     if (rc == 0)
         rc = nd_kernel_set_placement(m->kernel, c.placement);
     if (rc == 0)
         nd_kernel_set_owner(m->kernel, m);
+    if (rc == 0)
+        nd_kernel_verify(m->kernel)->policy = c.verify;
     if (rc == 0)
         rc = nd_hal_create(m->kernel, &m->hal);
     if (rc == 0)
@@ -66,6 +74,7 @@ void ndisdma_machine_destroy(ndisdma_machine *m)
 {
     if (!m)
         return;
+    nd_trace_destroy(m->trace); /* the tracer stops observing first */
     /* Adapters still started are stopped and drivers unloaded (what they
        leave behind is reported), before the layers below go. */
     nd_ndis_shutdown(m->ndis);

@@ -19,9 +19,10 @@
 struct ndisdma_machine {
     ndisdma_config cfg;
     nd_hw hw;
-    nd_kernel *kernel;  /* owned; created after the hardware, destroyed before it */
-    struct nd_hal *hal; /* owned; created after the kernel, destroyed before it */
-    nd_ndis *ndis;      /* owned; created after the HAL, destroyed before it */
+    nd_kernel *kernel;      /* owned; created after the hardware, destroyed before it */
+    struct nd_hal *hal;     /* owned; created after the kernel, destroyed before it */
+    nd_ndis *ndis;          /* owned; created after the HAL, destroyed before it */
+    struct nd_trace *trace; /* owned; the tracer (src/trace), created on first use */
 };
 
 #endif /* ND_MACHINE_MACHINE_H */

@@ -31,6 +31,8 @@
 #include <stdlib.h>
 
 #include "ndis/ndis_mem.h"
+#include "hw/hw.h" /* nd_hw.faults: fault injection */
+#include "verify/verify.h"
 
 /* The registered buffer or MDL @mdl, or NULL. */
 static nd_ndis_buf *find_buf(nd_ndis_mem *r, PMDL mdl)
@@ -99,6 +101,10 @@ VOID NdisAllocateBufferPool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle, UINT N
     *Status = NDIS_STATUS_FAILURE;
     if (!nd_kernel_irql_at_most(k, DISPATCH_LEVEL, ddi))
         return;
+    if (ND_FAULT_HIT(&nd_kernel_hw(k)->faults, NDISDMA_FAULT_ALLOC_BUFFER_POOL, -1)) {
+        *Status = NDIS_STATUS_RESOURCES; /* injected: the WDK's out-of-memory status */
+        return;
+    }
     nd_ndis_mem *r = nd_ndis_mem_get(k);
     nd_ndis_pool *p = r ? calloc(1, sizeof *p) : NULL;
     if (!p || nd_u64map_put(&r->pools, (uintptr_t)p, p) != 0) {
@@ -168,6 +174,8 @@ VOID NdisAllocateBuffer(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer, NDIS_HANDLE P
     nd_ndis_pool *p = v;
     if (p->outstanding >= p->capacity)
         return; /* the pool's NumberOfDescriptors are all in use: FAILURE, as documented */
+    if (ND_FAULT_HIT(&nd_kernel_hw(k)->faults, NDISDMA_FAULT_ALLOC_BUFFER, -1))
+        return; /* injected: NDIS_STATUS_FAILURE, *Buffer NULL */
     PMDL mdl = build_mdl(VirtualAddress, Length);
     if (!mdl)
         return;
@@ -196,6 +204,8 @@ VOID NdisFreeBuffer(PNDIS_BUFFER Buffer)
                                     : "freed twice, or foreign");
         return;
     }
+    if (nd_verify_mdl_free_check(k, Buffer, ddi))
+        return; /* a DMA transfer is in progress on it: not freed */
     if (Buffer->ByteCount != b->length)
         nd_kernel_violation(k, ddi,
                             "buffer %p freed with length %u: NdisAdjustBufferLength must "
@@ -350,6 +360,8 @@ PMDL NdisAllocateMdl(NDIS_HANDLE NdisHandle, PVOID VirtualAddress, UINT Length)
     nd_ndis_mem *r = nd_ndis_mem_get(k);
     if (!r)
         return NULL;
+    if (ND_FAULT_HIT(&nd_kernel_hw(k)->faults, NDISDMA_FAULT_ALLOC_MDL, -1))
+        return NULL; /* injected: NULL, the WDK's only failure */
     PMDL mdl = build_mdl(VirtualAddress, Length);
     if (!mdl)
         return NULL;
@@ -373,6 +385,8 @@ VOID NdisFreeMdl(PMDL Mdl)
                                  : "freed twice, or foreign");
         return;
     }
+    if (nd_verify_mdl_free_check(k, Mdl, ddi))
+        return; /* a DMA transfer is in progress on it: not freed */
     nd_u64map_del(&r->bufs, (uintptr_t)Mdl);
     free(b);
     free_mdl(Mdl);

@@ -29,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hal/hal.h"
+#include "kernel/kernel.h"
 #include "ndis/ndis_impl.h"
 
 static const char ddi_reg[] = "NdisMRegisterDmaChannel";
@@ -70,7 +72,7 @@ static bool resource_has_channel(const nd_mp_adapter *a, unsigned ch)
     return a->res.dma_channel >= 0 && (unsigned)a->res.dma_channel == ch;
 }
 
-NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE MiniportDmaHandle,
+static NDIS_STATUS register_channel(PNDIS_HANDLE MiniportDmaHandle,
                                     NDIS_HANDLE MiniportAdapterHandle, UINT DmaChannel,
                                     BOOLEAN Dma32BitAddresses, PNDIS_DMA_DESCRIPTION DmaDescription,
                                     ULONG MaximumLength)
@@ -82,9 +84,10 @@ NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE MiniportDmaHandle,
         return NDIS_STATUS_FAILURE;
     nd_ndis *n = a->n;
     nd_kernel *k = n->k;
+    nd_verify_call_adapter(k, a);
     if (!MiniportDmaHandle || !DmaDescription) {
-        nd_kernel_violation(k, ddi_reg, "%s is NULL",
-                            MiniportDmaHandle ? "DmaDescription" : "MiniportDmaHandle");
+        nd_verify_report(k, NDISDMA_RULE_NULL_ARG, ddi_reg, "%s is NULL",
+                         MiniportDmaHandle ? "DmaDescription" : "MiniportDmaHandle");
         return NDIS_STATUS_FAILURE;
     }
     /* N1 */
@@ -100,8 +103,9 @@ NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE MiniportDmaHandle,
         nd_kernel_violation(k, ddi_reg, "called outside MiniportInitializeEx");
     /* N8 */
     if (DmaDescription->DmaPort != 0) {
-        nd_kernel_violation(k, ddi_reg, "DmaPort is %u; it must be 0 on ISA (N8)",
-                            (unsigned)DmaDescription->DmaPort);
+        nd_verify_report(k, NDISDMA_RULE_REGISTER_REFUSED, ddi_reg,
+                         "DmaPort is %u; it must be 0 on ISA (N8)",
+                         (unsigned)DmaDescription->DmaPort);
         return NDIS_STATUS_RESOURCES;
     }
     /* N2: the parameter wins; say so when the description disagrees. */
@@ -117,12 +121,12 @@ NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE MiniportDmaHandle,
     if (DmaChannel <= 7) {
         nd_dma_block *owner = n->chan_owner[DmaChannel];
         if (owner || nd_hal_channel_busy(n->hal, DmaChannel)) {
-            nd_kernel_violation(k, ddi_reg,
-                                "DMA channel %u is already registered by %s; Windows would "
-                                "block here, ndisdma refuses (N6)",
-                                (unsigned)DmaChannel,
-                                owner ? (owner->a == a ? "this adapter" : "another adapter")
-                                      : "another user of the HAL");
+            nd_verify_report(k, NDISDMA_RULE_REGISTER_REFUSED, ddi_reg,
+                             "DMA channel %u is already registered by %s; Windows would "
+                             "block here, ndisdma refuses (N6)",
+                             (unsigned)DmaChannel,
+                             owner ? (owner->a == a ? "this adapter" : "another adapter")
+                                   : "another user of the HAL");
             return NDIS_STATUS_RESOURCES;
         }
     }
@@ -149,8 +153,9 @@ NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE MiniportDmaHandle,
     ULONG offered = 0;
     b->adapter = IoGetDmaAdapter(a->pdo, &dd, &offered);
     if (!b->adapter) {
-        nd_kernel_violation(k, ddi_reg, "the HAL refused the description of channel %u (N3)",
-                            (unsigned)DmaChannel);
+        nd_verify_report(k, NDISDMA_RULE_REGISTER_REFUSED, ddi_reg,
+                         "the HAL refused the description of channel %u (N3)",
+                         (unsigned)DmaChannel);
         free(b);
         return NDIS_STATUS_RESOURCES;
     }
@@ -161,11 +166,11 @@ NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE MiniportDmaHandle,
     b->nregs = regs_for(MaximumLength, DmaChannel);
     b->max_length = MaximumLength == 0xFFFFFFFFu ? channel_window(DmaChannel) : MaximumLength;
     if (offered < b->nregs) {
-        nd_kernel_violation(k, ddi_reg,
-                            "channel %u: MaximumLength %u needs %u map registers, the adapter "
-                            "offers %u (N4)",
-                            (unsigned)DmaChannel, (unsigned)MaximumLength, (unsigned)b->nregs,
-                            (unsigned)offered);
+        nd_verify_report(k, NDISDMA_RULE_REGISTER_REFUSED, ddi_reg,
+                         "channel %u: MaximumLength %u needs %u map registers, the adapter "
+                         "offers %u (N4)",
+                         (unsigned)DmaChannel, (unsigned)MaximumLength, (unsigned)b->nregs,
+                         (unsigned)offered);
         b->ops->PutDmaAdapter(b->adapter);
         free(b);
         return NDIS_STATUS_RESOURCES;
@@ -177,10 +182,10 @@ NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE MiniportDmaHandle,
     KeLowerIrql(old);
     if (!NT_SUCCESS(st) || !b->granted || nd_handle_add(n, &b->obj, ND_KIND_DMA) != 0) {
         if (NT_SUCCESS(st) && !b->granted)
-            nd_kernel_violation(k, ddi_reg,
-                                "channel %u: the map registers are not available now; "
-                                "Windows would wait, ndisdma refuses",
-                                (unsigned)DmaChannel);
+            nd_verify_report(k, NDISDMA_RULE_REGISTER_REFUSED, ddi_reg,
+                             "channel %u: the map registers are not available now; "
+                             "Windows would wait, ndisdma refuses",
+                             (unsigned)DmaChannel);
         if (b->granted) {
             KeRaiseIrql(DISPATCH_LEVEL, &old);
             b->ops->FreeAdapterChannel(b->adapter);
@@ -197,12 +202,108 @@ NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE MiniportDmaHandle,
     return NDIS_STATUS_SUCCESS;
 }
 
+/* ---- the verifier's receive poisoning (docs/verifier.md) ----
+   A bounced receive is written by the device into the bounce buffer; the
+   caller's range only gets the data at Complete (N17). Poisoning that range
+   at Setup makes a driver that reads it early see NDISDMA_VERIFY_POISON
+   instead of stale bytes that may look right. At Complete the bytes the
+   device did not move get their old contents back, so correct drivers see
+   exactly what they would without the verifier. */
+
+/* Copy @len bytes between the MDL range at @va and @buf, page by page
+   through the simulated frames, as the HAL does. */
+static void range_copy(nd_kernel *k, PMDL mdl, PUCHAR va, uint8_t *buf, size_t len, bool to_mdl)
+{
+    const PFN_NUMBER *pfn = MmGetMdlPfnArray(mdl);
+    while (len > 0) {
+        size_t chunk = PAGE_SIZE - BYTE_OFFSET(va);
+        if (chunk > len)
+            chunk = len;
+        uintptr_t idx =
+            ((uintptr_t)va - ((uintptr_t)mdl->StartVa & ~(uintptr_t)(PAGE_SIZE - 1))) >> PAGE_SHIFT;
+        uint64_t phys = ((uint64_t)pfn[idx] << PAGE_SHIFT) | BYTE_OFFSET(va);
+        uint8_t *p = nd_kernel_phys_to_va(k, phys);
+        if (!p)
+            p = va;
+        if (to_mdl)
+            memcpy(p, buf, chunk);
+        else
+            memcpy(buf, p, chunk);
+        va += chunk;
+        buf += chunk;
+        len -= chunk;
+    }
+}
+
+static void poison(nd_dma_block *b)
+{
+    nd_kernel *k = b->a->n->k;
+    b->saved = malloc(b->length);
+    if (!b->saved)
+        return; /* no poisoning without a copy to restore from */
+    range_copy(k, b->mdl, b->va, b->saved, b->length, false);
+    uint8_t *pat = malloc(b->length);
+    if (!pat) {
+        free(b->saved);
+        b->saved = NULL;
+        return;
+    }
+    memset(pat, NDISDMA_VERIFY_POISON, b->length);
+    range_copy(k, b->mdl, b->va, pat, b->length, true);
+    free(pat);
+    b->poisoned = true;
+    nd_verify_report(k, NDISDMA_RULE_RECEIVE_POISONED, ddi_setup,
+                     "bytes %u..%u of Buffer %p hold 0x%02X until NdisMCompleteDmaTransfer: the "
+                     "device writes a bounce buffer, the data reaches this buffer only at "
+                     "Complete (N17)",
+                     (unsigned)b->offset, (unsigned)(b->offset + b->length - 1), (void *)b->mdl,
+                     NDISDMA_VERIFY_POISON);
+}
+
+/* Before the flush: a poisoned range that changed was written by the host
+   while the transfer was in progress. */
+static void poison_check(nd_dma_block *b)
+{
+    nd_kernel *k = b->a->n->k;
+    uint8_t *now = malloc(b->length);
+    if (!now)
+        return;
+    range_copy(k, b->mdl, b->va, now, b->length, false);
+    ULONG i = 0;
+    while (i < b->length && now[i] == NDISDMA_VERIFY_POISON)
+        i++;
+    if (i < b->length) {
+        nd_verify_report(k, NDISDMA_RULE_RECEIVE_TOUCHED, ddi_complete,
+                         "byte %u of the receive range of Buffer %p changed from the poison "
+                         "0x%02X to 0x%02X before NdisMCompleteDmaTransfer: the host wrote the "
+                         "buffer during the transfer",
+                         (unsigned)(b->offset + i), (void *)b->mdl, NDISDMA_VERIFY_POISON, now[i]);
+        /* the driver's bytes stand: nothing is restored */
+        free(b->saved);
+        b->saved = NULL;
+    }
+    free(now);
+}
+
 /* Flush the transfer in progress with the arguments of its Setup. Returns
    the HAL's answer. */
 static BOOLEAN flush(nd_dma_block *b)
 {
+    nd_kernel *k = b->a->n->k;
+    bool poisoned = b->poisoned && nd_kernel_mdl_is_live(k, b->mdl);
+    ULONG moved = b->length;
+    if (poisoned) {
+        poison_check(b);
+        ULONG left = b->ops->ReadDmaCounter(b->adapter);
+        moved = left >= b->length ? 0 : b->length - left;
+    }
     BOOLEAN ok =
         b->ops->FlushAdapterBuffers(b->adapter, b->mdl, b->map_base, b->va, b->length, b->write);
+    if (poisoned && b->saved)
+        range_copy(k, b->mdl, (PUCHAR)b->va + moved, b->saved + moved, b->length - moved, true);
+    free(b->saved);
+    b->saved = NULL;
+    b->poisoned = false;
     b->in_progress = false;
     return ok;
 }
@@ -230,12 +331,13 @@ void nd_dma_release(nd_dma_block *b)
     free(b);
 }
 
-VOID NdisMDeregisterDmaChannel(NDIS_HANDLE MiniportDmaHandle)
+static void deregister_channel(NDIS_HANDLE MiniportDmaHandle)
 {
     nd_dma_block *b = (nd_dma_block *)nd_handle_get(MiniportDmaHandle, ND_KIND_DMA, ddi_dereg);
     if (!b)
         return;
     nd_kernel *k = b->a->n->k;
+    nd_verify_call_adapter(k, b->a);
     /* N25 */
     if (!nd_irql_is(k, PASSIVE_LEVEL, ddi_dereg))
         return;
@@ -243,27 +345,23 @@ VOID NdisMDeregisterDmaChannel(NDIS_HANDLE MiniportDmaHandle)
         nd_kernel_violation(k, ddi_dereg, "called outside MiniportInitializeEx and MiniportHaltEx");
     /* N27 */
     if (b->in_progress)
-        nd_kernel_violation(k, ddi_dereg,
-                            "a transfer is in progress on channel %u; the channel is masked "
-                            "and the transfer flushed (N27)",
-                            b->channel);
+        nd_verify_report(k, NDISDMA_RULE_DEREGISTER_IN_PROGRESS, ddi_dereg,
+                         "a transfer is in progress on channel %u; the channel is masked "
+                         "and the transfer flushed (N27)",
+                         b->channel);
     nd_dma_release(b); /* N26 */
 }
 
-VOID NdisSetupDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle, PNDIS_BUFFER Buffer,
-                          ULONG Offset, ULONG Length, BOOLEAN WriteToDevice)
+static void setup_transfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle, PNDIS_BUFFER Buffer,
+                           ULONG Offset, ULONG Length, BOOLEAN WriteToDevice)
 {
     nd_dma_block *b = (nd_dma_block *)nd_handle_get(MiniportDmaHandle, ND_KIND_DMA, ddi_setup);
-    NDIS_STATUS dummy;
-    if (!Status) {
-        nd_kernel_violation(nd_kernel_current(), ddi_setup, "Status is NULL");
-        Status = &dummy;
-    }
     if (!b) {
         *Status = NDIS_STATUS_FAILURE;
         return;
     }
     nd_kernel *k = b->a->n->k;
+    nd_verify_call_adapter(k, b->a);
     /* N9 */
     if (!nd_kernel_irql_at_most(k, DISPATCH_LEVEL, ddi_setup)) {
         *Status = NDIS_STATUS_FAILURE;
@@ -271,23 +369,28 @@ VOID NdisSetupDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle, PN
     }
     /* N10: the transfer in progress is not touched. */
     if (b->in_progress) {
+        nd_verify_report(k, NDISDMA_RULE_SETUP_IN_PROGRESS, ddi_setup,
+                         "a transfer (Buffer %p, Offset %u, Length %u) is in progress on "
+                         "channel %u; refused, the transfer in progress is not disturbed (N10)",
+                         (void *)b->mdl, (unsigned)b->offset, (unsigned)b->length, b->channel);
         *Status = NDIS_STATUS_RESOURCES;
         return;
     }
     /* N11 */
     if (!Buffer || !nd_kernel_mdl_is_live(k, Buffer)) {
-        nd_kernel_violation(k, ddi_setup, "Buffer %p is not a live NDIS_BUFFER (MDL)",
-                            (void *)Buffer);
+        nd_verify_report(k, Buffer ? NDISDMA_RULE_HANDLE_UNKNOWN : NDISDMA_RULE_NULL_ARG, ddi_setup,
+                         "Buffer %p is not a live NDIS_BUFFER (MDL)", (void *)Buffer);
         *Status = NDIS_STATUS_RESOURCES;
         return;
     }
     ULONG count = MmGetMdlByteCount(Buffer);
     if (Length == 0 || (uint64_t)Offset + Length > count) {
-        nd_kernel_violation(k, ddi_setup,
-                            "Offset %u + Length %u is %s the first buffer of the chain "
-                            "(%u bytes) (N11)",
-                            (unsigned)Offset, (unsigned)Length,
-                            Length == 0 ? "empty inside" : "outside", (unsigned)count);
+        nd_verify_report(k, Length == 0 ? NDISDMA_RULE_ZERO_LENGTH : NDISDMA_RULE_RANGE_OUTSIDE,
+                         ddi_setup,
+                         "Offset %u + Length %u is %s the first buffer of the chain "
+                         "(%u bytes) (N11)",
+                         (unsigned)Offset, (unsigned)Length,
+                         Length == 0 ? "empty inside" : "outside", (unsigned)count);
         *Status = NDIS_STATUS_RESOURCES;
         return;
     }
@@ -299,10 +402,10 @@ VOID NdisSetupDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle, PN
     ULONG mapped = Length > b->max_length ? b->max_length : Length;
     (void)b->ops->MapTransfer(b->adapter, Buffer, b->map_base, va, &mapped, WriteToDevice);
     if (mapped < Length) {
-        nd_kernel_violation(k, ddi_setup,
-                            "channel %u can map only %u of the %u bytes in one transfer "
-                            "(MaximumLength or one 8237 transfer) (N12)",
-                            b->channel, (unsigned)mapped, (unsigned)Length);
+        nd_verify_report(k, NDISDMA_RULE_LENGTH_ABOVE_MAX, ddi_setup,
+                         "channel %u can map only %u of the %u bytes in one transfer "
+                         "(MaximumLength or one 8237 transfer) (N12)",
+                         b->channel, (unsigned)mapped, (unsigned)Length);
         if (mapped > 0)
             (void)b->ops->FlushAdapterBuffers(b->adapter, Buffer, b->map_base, va, mapped,
                                               WriteToDevice);
@@ -316,23 +419,22 @@ VOID NdisSetupDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle, PN
     b->length = Length;
     b->write = WriteToDevice ? TRUE : FALSE;
     b->va = va;
+    if (!b->write && !nd_kernel_verify(k)->no_poison && nd_hal_mapping_bounced(b->adapter))
+        poison(b);
     *Status = NDIS_STATUS_SUCCESS;
 }
 
-VOID NdisCompleteDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle,
-                             PNDIS_BUFFER Buffer, ULONG Offset, ULONG Length, BOOLEAN WriteToDevice)
+static void complete_transfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle,
+                              PNDIS_BUFFER Buffer, ULONG Offset, ULONG Length,
+                              BOOLEAN WriteToDevice)
 {
     nd_dma_block *b = (nd_dma_block *)nd_handle_get(MiniportDmaHandle, ND_KIND_DMA, ddi_complete);
-    NDIS_STATUS dummy;
-    if (!Status) {
-        nd_kernel_violation(nd_kernel_current(), ddi_complete, "Status is NULL");
-        Status = &dummy;
-    }
     if (!b) {
         *Status = NDIS_STATUS_FAILURE;
         return;
     }
     nd_kernel *k = b->a->n->k;
+    nd_verify_call_adapter(k, b->a);
     /* N15: above DISPATCH_LEVEL is a violation, but N21 still holds: the
        HAL is driven at DISPATCH_LEVEL for the release. */
     KIRQL irql = nd_kernel_irql();
@@ -341,19 +443,19 @@ VOID NdisCompleteDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle,
         nd_kernel_set_irql(DISPATCH_LEVEL);
     /* N16 */
     if (!b->in_progress) {
-        nd_kernel_violation(k, ddi_complete, "no transfer in progress on channel %u (N16)",
-                            b->channel);
+        nd_verify_report(k, NDISDMA_RULE_COMPLETE_WITHOUT_SETUP, ddi_complete,
+                         "no transfer in progress on channel %u (N16)", b->channel);
         *Status = NDIS_STATUS_SUCCESS; /* nothing to flush; the channel is ready */
     } else {
         if (Buffer != b->mdl || Offset != b->offset || Length != b->length ||
             (WriteToDevice != 0) != (b->write != 0))
-            nd_kernel_violation(k, ddi_complete,
-                                "arguments differ from the NdisMSetupDmaTransfer they complete "
-                                "(Buffer %p/%p, Offset %u/%u, Length %u/%u, WriteToDevice "
-                                "%d/%d); the transfer set up is completed (N16)",
-                                (void *)Buffer, (void *)b->mdl, (unsigned)Offset,
-                                (unsigned)b->offset, (unsigned)Length, (unsigned)b->length,
-                                WriteToDevice != 0, b->write != 0);
+            nd_verify_report(k, NDISDMA_RULE_COMPLETE_MISMATCH, ddi_complete,
+                             "arguments differ from the NdisMSetupDmaTransfer they complete "
+                             "(Buffer %p/%p, Offset %u/%u, Length %u/%u, WriteToDevice "
+                             "%d/%d); the transfer set up is completed (N16)",
+                             (void *)Buffer, (void *)b->mdl, (unsigned)Offset, (unsigned)b->offset,
+                             (unsigned)Length, (unsigned)b->length, WriteToDevice != 0,
+                             b->write != 0);
         /* N17-N21 */
         *Status = flush(b) ? NDIS_STATUS_SUCCESS : NDIS_STATUS_RESOURCES;
     }
@@ -361,12 +463,148 @@ VOID NdisCompleteDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle,
         nd_kernel_set_irql(irql);
 }
 
-ULONG NdisMReadDmaCounter(NDIS_HANDLE MiniportDmaHandle)
+static ULONG read_counter(NDIS_HANDLE MiniportDmaHandle)
 {
     nd_dma_block *b = (nd_dma_block *)nd_handle_get(MiniportDmaHandle, ND_KIND_DMA, ddi_counter);
     if (!b)
         return 0;
+    nd_verify_call_adapter(b->a->n->k, b->a);
     if (!nd_kernel_irql_at_most(b->a->n->k, DISPATCH_LEVEL, ddi_counter))
         return 0;
     return b->ops->ReadDmaCounter(b->adapter); /* N22-N24 */
+}
+
+/* ---- the exported DDIs: the verifier's call bracket around each ---- */
+
+static uint64_t ptr_arg(const void *p)
+{
+    return (uint64_t)(uintptr_t)p;
+}
+
+NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE MiniportDmaHandle,
+                                    NDIS_HANDLE MiniportAdapterHandle, UINT DmaChannel,
+                                    BOOLEAN Dma32BitAddresses, PNDIS_DMA_DESCRIPTION DmaDescription,
+                                    ULONG MaximumLength)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[6] = {
+        ptr_arg(MiniportDmaHandle), ptr_arg(MiniportAdapterHandle), DmaChannel,
+        Dma32BitAddresses,          ptr_arg(DmaDescription),        MaximumLength};
+    nd_verify_call_begin(k, ddi_reg, 6, args);
+    NDIS_STATUS st = register_channel(MiniportDmaHandle, MiniportAdapterHandle, DmaChannel,
+                                      Dma32BitAddresses, DmaDescription, MaximumLength);
+    nd_verify_call_end(k, ddi_reg, (int64_t)st);
+    return st;
+}
+
+VOID NdisMDeregisterDmaChannel(NDIS_HANDLE MiniportDmaHandle)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[1] = {ptr_arg(MiniportDmaHandle)};
+    nd_verify_call_begin(k, ddi_dereg, 1, args);
+    deregister_channel(MiniportDmaHandle);
+    nd_verify_call_end(k, ddi_dereg, 0);
+}
+
+VOID NdisSetupDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle, PNDIS_BUFFER Buffer,
+                          ULONG Offset, ULONG Length, BOOLEAN WriteToDevice)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[6] = {ptr_arg(Status), ptr_arg(MiniportDmaHandle),
+                              ptr_arg(Buffer), Offset,
+                              Length,          WriteToDevice};
+    nd_verify_call_begin(k, ddi_setup, 6, args);
+    NDIS_STATUS dummy;
+    if (!Status) {
+        nd_verify_report(k, NDISDMA_RULE_NULL_ARG, ddi_setup, "Status is NULL");
+        Status = &dummy;
+    }
+    setup_transfer(Status, MiniportDmaHandle, Buffer, Offset, Length, WriteToDevice);
+    nd_verify_call_end(k, ddi_setup, (int64_t)*Status);
+}
+
+VOID NdisCompleteDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle,
+                             PNDIS_BUFFER Buffer, ULONG Offset, ULONG Length, BOOLEAN WriteToDevice)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[6] = {ptr_arg(Status), ptr_arg(MiniportDmaHandle),
+                              ptr_arg(Buffer), Offset,
+                              Length,          WriteToDevice};
+    nd_verify_call_begin(k, ddi_complete, 6, args);
+    NDIS_STATUS dummy;
+    if (!Status) {
+        nd_verify_report(k, NDISDMA_RULE_NULL_ARG, ddi_complete, "Status is NULL");
+        Status = &dummy;
+    }
+    complete_transfer(Status, MiniportDmaHandle, Buffer, Offset, Length, WriteToDevice);
+    nd_verify_call_end(k, ddi_complete, (int64_t)*Status);
+}
+
+ULONG NdisMReadDmaCounter(NDIS_HANDLE MiniportDmaHandle)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[1] = {ptr_arg(MiniportDmaHandle)};
+    nd_verify_call_begin(k, ddi_counter, 1, args);
+    ULONG left = read_counter(MiniportDmaHandle);
+    nd_verify_call_end(k, ddi_counter, (int64_t)left);
+    return left;
+}
+
+VOID NdisdmaVerifyCaller(const char *File, ULONG Line)
+{
+    nd_verify_set_caller(nd_kernel_current(), File, (uint32_t)Line);
+}
+
+/* ---- verifier hooks ---- */
+
+bool nd_dma_mdl_busy(void *ctx, const void *mdl)
+{
+    const nd_ndis *n = ctx;
+    for (unsigned ch = 0; ch < 8; ch++) {
+        const nd_dma_block *b = n->chan_owner[ch];
+        if (b && b->in_progress && (const void *)b->mdl == mdl)
+            return true;
+    }
+    return false;
+}
+
+/* Channels of the 8237 pair that a write of @value to @port reprograms, as
+   a bit mask (bit = channel); 0 for ports that are not DMA registers or
+   that touch no channel's programming (flip-flop clear, status, temp). */
+static unsigned port_channels(uint16_t port, uint8_t value)
+{
+    static const uint8_t page_ch[16] = {[0x7] = 0x01, [0x3] = 0x02, [0x1] = 0x04, [0x2] = 0x08,
+                                        [0xF] = 0x10, [0xB] = 0x20, [0x9] = 0x40, [0xA] = 0x80};
+    if (port <= 0x07) /* address / count registers of channels 0-3 */
+        return 1u << (port >> 1);
+    if (port == 0x08 || port == 0x0D || port == 0x0F) /* command, master clear, all masks */
+        return 0x0Fu;
+    if (port == 0x09 || port == 0x0A || port == 0x0B) /* request, single mask, mode */
+        return 1u << (value & 3u);
+    if (port == 0x0E) /* clear all masks */
+        return 0x0Fu;
+    if (port >= 0x80 && port <= 0x8F)
+        return page_ch[port - 0x80];
+    if (port >= 0xC0 && port <= 0xCF && (port & 1u) == 0) /* address / count of 4-7 */
+        return 1u << (4u + ((port - 0xC0u) >> 2));
+    if (port == 0xD0 || port == 0xDA || port == 0xDC || port == 0xDE)
+        return 0xF0u;
+    if (port == 0xD2 || port == 0xD4 || port == 0xD6)
+        return 1u << (4u + (value & 3u));
+    return 0;
+}
+
+void nd_dma_port_check(nd_ndis *n, uint16_t port, uint8_t value, const char *ddi)
+{
+    unsigned mask = port_channels(port, value);
+    for (unsigned ch = 0; ch < 8 && mask; ch++) {
+        const nd_dma_block *b = n->chan_owner[ch];
+        if (!(mask & (1u << ch)) || !b)
+            continue;
+        nd_verify_report(n->k, NDISDMA_RULE_PORT_REPROGRAM, ddi,
+                         "write of 0x%02X to port 0x%02X reprograms DMA channel %u, which "
+                         "NdisMRegisterDmaChannel gave to NDIS: use the NDIS DMA DDIs",
+                         value, (unsigned)port, ch);
+        return; /* one report per write */
+    }
 }

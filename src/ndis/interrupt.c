@@ -101,6 +101,7 @@ NdisMRegisterInterruptEx(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE Miniport
     i->context = MiniportInterruptContext;
     i->chars = *c;
     nd_dpc_init(&i->dpc, dpc, i);
+    i->dpc.name = "MiniportInterruptDPC";
     unsigned irq = (unsigned)a->res.irq;
     int rc = nd_kernel_connect_interrupt(k, irq, line_dirql(irq), isr, i, &i->ki);
     if (rc != 0 || nd_handle_add(a->n, &i->obj, ND_KIND_INTERRUPT) != 0) {

@@ -34,6 +34,7 @@
 
 #include "ndis/ndis_impl.h" /* nd_handle_get2: driver or adapter handles */
 #include "ndis/ndis_mem.h"
+#include "hw/hw.h" /* nd_hw.faults: fault injection */
 
 #define WINDOW_64K (64u * 1024u)
 
@@ -256,6 +257,12 @@ static NDIS_STATUS allocate_memory(const char *ddi, PVOID *VirtualAddress, UINT 
     nd_ndis_mem *r = nd_ndis_mem_get(k);
     if (!r)
         return NDIS_STATUS_FAILURE;
+    /* Injected pool exhaustion: the WDK's failure, NDIS_STATUS_FAILURE. */
+    if (ND_FAULT_HIT(&nd_kernel_hw(k)->faults,
+                     kind == ND_BLOCK_MEMORY_TAG ? NDISDMA_FAULT_ALLOC_MEMORY_TAG
+                                                 : NDISDMA_FAULT_ALLOC_MEMORY,
+                     -1))
+        return NDIS_STATUS_FAILURE;
     uint64_t ram = nd_frames_total(k) << PAGE_SHIFT;
     uint64_t below = highest >= ram - 1 ? 0 : highest + 1; /* 0: no limit inside RAM */
     uint64_t phys = 0;
@@ -325,6 +332,8 @@ PVOID NdisAllocateMemoryWithTagPriority(NDIS_HANDLE NdisHandle, UINT Length, ULO
     nd_ndis_mem *r = nd_ndis_mem_get(k);
     if (!r)
         return NULL;
+    if (ND_FAULT_HIT(&nd_kernel_hw(k)->faults, NDISDMA_FAULT_ALLOC_MEMORY_TAG_PRIORITY, -1))
+        return NULL; /* injected: NULL, the WDK's only failure */
     uint64_t phys = 0;
     void *va = alloc_ram(k, Length, 0, false, &phys);
     if (!va)
@@ -433,6 +442,8 @@ VOID NdisMAllocateSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, 
     nd_ndis_mem *r = nd_ndis_mem_get(k);
     if (!r)
         return;
+    if (ND_FAULT_HIT(&nd_kernel_hw(k)->faults, NDISDMA_FAULT_ALLOC_SHARED_MEMORY, -1))
+        return; /* injected: *VirtualAddress NULL, as on Windows */
     size_t bytes = page_bytes(Length);
     uint64_t phys = 0;
     if (nd_frames_alloc_contiguous(k, bytes >> PAGE_SHIFT, ND_ISA_LIMIT,

@@ -79,9 +79,9 @@ void nd_adapter_release_leftovers(nd_mp_adapter *a, const char *when)
 {
     nd_kernel *k = a->n->k;
     while (a->dmas) {
-        nd_kernel_violation(k, "NdisMDeregisterDmaChannel",
-                            "DMA channel %u is still registered %s; deregistered", a->dmas->channel,
-                            when);
+        nd_verify_report(k, NDISDMA_RULE_HALT_REGISTERED, "NdisMDeregisterDmaChannel",
+                         "DMA channel %u is still registered %s; deregistered", a->dmas->channel,
+                         when);
         nd_dma_release(a->dmas);
     }
     if (a->interrupt) {

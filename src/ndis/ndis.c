@@ -35,6 +35,9 @@ int nd_ndis_create(nd_kernel *k, nd_hal *hal, nd_ndis **out)
     n->k = k;
     n->hal = hal;
     nd_kernel_set_ndis(k, n);
+    nd_verify *vs = nd_kernel_verify(k);
+    vs->mdl_busy = nd_dma_mdl_busy;
+    vs->mdl_busy_ctx = n;
     *out = n;
     return 0;
 }
@@ -61,7 +64,10 @@ void nd_ndis_destroy(nd_ndis *n)
     if (!n)
         return;
     nd_kernel_set_ndis(n->k, NULL);
+    nd_kernel_verify(n->k)->mdl_busy = NULL;
+    nd_kernel_verify(n->k)->mdl_busy_ctx = NULL;
     nd_u64map_free(&n->handles);
+    nd_u64map_free(&n->dead);
     free(n);
 }
 
@@ -74,12 +80,18 @@ int nd_handle_add(nd_ndis *n, nd_obj *o, nd_kind kind)
 {
     o->magic = ND_OBJ_MAGIC;
     o->kind = kind;
+    nd_u64map_del(&n->dead, (uintptr_t)o); /* the address is live again */
     return nd_u64map_put(&n->handles, (uintptr_t)o, o);
 }
 
 void nd_handle_del(nd_ndis *n, nd_obj *o)
 {
-    nd_u64map_del(&n->handles, (uintptr_t)o);
+    if (n->last_obj == o) {
+        n->last_handle = 0;
+        n->last_obj = NULL;
+    }
+    if (nd_u64map_del(&n->handles, (uintptr_t)o))
+        (void)nd_u64map_put(&n->dead, (uintptr_t)o, (void *)(uintptr_t)o->kind);
     o->magic = 0;
 }
 
@@ -91,22 +103,44 @@ static nd_obj *lookup(NDIS_HANDLE h, nd_kind a, nd_kind b, const char *ddi)
         nd_kernel_violation(k, ddi, "called on a thread bound to no machine with NDIS");
         return NULL;
     }
+    /* One-entry cache: a driver calls Setup and Complete on the same handle
+       again and again. It holds only live handles (nd_handle_del clears it). */
+    if (h && (uintptr_t)h == n->last_handle && (n->last_obj->kind == a || n->last_obj->kind == b))
+        return n->last_obj;
     void *v = NULL;
     if (!h) {
-        nd_kernel_violation(k, ddi, "the %s handle is NULL", kind_name[a]);
+        nd_verify_report(k, NDISDMA_RULE_HANDLE_UNKNOWN, ddi, "the %s handle is NULL",
+                         kind_name[a]);
         return NULL;
     }
     if (!nd_u64map_get(&n->handles, (uintptr_t)h, &v)) {
-        nd_kernel_violation(k, ddi, "handle %p is not a live %s handle (unknown or stale)", h,
-                            kind_name[a]);
+        void *dead = NULL;
+        if (nd_u64map_get(&n->dead, (uintptr_t)h, &dead) && (uintptr_t)dead == ND_KIND_DMA &&
+            a == ND_KIND_DMA)
+            nd_verify_report(k, NDISDMA_RULE_USE_AFTER_DEREGISTER, ddi,
+                             "DMA handle %p is stale: it was deregistered "
+                             "(NdisMDeregisterDmaChannel) and is no longer valid",
+                             h);
+        else if (nd_u64map_get(&n->dead, (uintptr_t)h, &dead))
+            nd_verify_report(k, NDISDMA_RULE_HANDLE_UNKNOWN, ddi,
+                             "handle %p is not a live %s handle (unknown or stale): a %s "
+                             "handle released earlier",
+                             h, kind_name[a], kind_name[(uintptr_t)dead]);
+        else
+            nd_verify_report(k, NDISDMA_RULE_HANDLE_UNKNOWN, ddi,
+                             "handle %p is not a live %s handle (unknown or stale)", h,
+                             kind_name[a]);
         return NULL;
     }
     nd_obj *o = v;
     if (o->kind != a && o->kind != b) {
-        nd_kernel_violation(k, ddi, "handle %p is a %s handle, not a %s handle", h,
-                            kind_name[o->kind], kind_name[a]);
+        nd_verify_report(k, NDISDMA_RULE_HANDLE_KIND, ddi,
+                         "handle %p is a %s handle, not a %s handle", h, kind_name[o->kind],
+                         kind_name[a]);
         return NULL;
     }
+    n->last_handle = (uintptr_t)h;
+    n->last_obj = o;
     return o;
 }
 
@@ -125,8 +159,8 @@ bool nd_irql_is(nd_kernel *k, KIRQL level, const char *ddi)
     KIRQL now = nd_kernel_irql();
     if (now == level)
         return true;
-    nd_kernel_violation(k, ddi, "called at IRQL %u; it requires IRQL %u", (unsigned)now,
-                        (unsigned)level);
+    nd_verify_report(k, NDISDMA_RULE_IRQL, ddi, "called at IRQL %u; it requires IRQL %u",
+                     (unsigned)now, (unsigned)level);
     return false;
 }
 

@@ -28,6 +28,7 @@
 #include "kernel/interrupt.h"
 #include "kernel/u64map.h"
 #include "ndis/ndis_layer.h"
+#include "verify/verify.h"
 
 /* The WDK's DRIVER_OBJECT is opaque to miniports; this is the part ndisdma
    fills (the WDK's leading fields). */
@@ -71,7 +72,10 @@ typedef struct nd_port_range nd_port_range;
 struct nd_ndis {
     nd_kernel *k;
     nd_hal *hal;
-    nd_u64map handles;           /* object address -> nd_obj * */
+    nd_u64map handles;     /* object address -> nd_obj * */
+    uintptr_t last_handle; /* one-entry lookup cache: a live handle or 0 */
+    nd_obj *last_obj;
+    nd_u64map dead;              /* freed handle -> its nd_kind (stale-handle reports) */
     ndisdma_driver *drivers;     /* loaded drivers */
     nd_dma_block *chan_owner[8]; /* N6: the DMA block holding each channel */
     uint64_t loads;              /* drivers loaded so far (names the registry path) */
@@ -145,7 +149,17 @@ struct nd_dma_block {
     ULONG offset, length;
     BOOLEAN write;
     PVOID va;
+    bool poisoned;  /* the verifier poisoned the receive range at Setup */
+    uint8_t *saved; /* the range as it was before the poison (restored where not received) */
 };
+
+/* The verifier's MDL hook (dma.c): true when @mdl is the buffer of a
+   transfer in progress on one of @ctx's (an nd_ndis) DMA channels. */
+bool nd_dma_mdl_busy(void *ctx, const void *mdl);
+
+/* The verifier's port hook (dma.c): report a driver write to @port that
+   reprograms a channel an NDIS DMA block owns (PORT_REPROGRAM). */
+void nd_dma_port_check(nd_ndis *n, uint16_t port, uint8_t value, const char *ddi);
 
 struct nd_mp_interrupt {
     nd_obj obj; /* ND_KIND_INTERRUPT */

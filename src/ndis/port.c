@@ -110,8 +110,12 @@ static void write_n(ULONG_PTR port, unsigned bytes, uint32_t v, const char *ddi)
     nd_hw *hw = port_hw(port, bytes, ddi);
     if (!hw)
         return;
-    for (unsigned i = 0; i < bytes; i++)
+    nd_ndis *n = nd_ndis_current();
+    for (unsigned i = 0; i < bytes; i++) {
+        if (n) /* the verifier: a driver reprogramming NDIS's DMA channel */
+            nd_dma_port_check(n, (uint16_t)(port + i), (uint8_t)(v >> (8u * i)), ddi);
         nd_hw_io_write8(hw, (uint16_t)(port + i), (uint8_t)(v >> (8u * i)));
+    }
 }
 
 #define ND_NULL_DATA(ddi)                                                                          \

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "ndis/ndis_impl.h"
+#include "hw/hw.h" /* nd_hw.faults: fault injection */
 
 static const char ddi_alloc[] = "NdisAllocateTimerObject";
 static const char ddi_set[] = "NdisSetTimerObject";
@@ -67,6 +68,8 @@ NDIS_STATUS NdisAllocateTimerObject(NDIS_HANDLE NdisHandle,
         nd_kernel_violation(k, ddi_alloc, "TimerFunction is NULL");
         return NDIS_STATUS_INVALID_PARAMETER;
     }
+    if (ND_FAULT_HIT(&nd_kernel_hw(k)->faults, NDISDMA_FAULT_ALLOC_TIMER_OBJECT, -1))
+        return NDIS_STATUS_RESOURCES; /* injected: the WDK's out-of-resources status */
     nd_mp_timer *t = calloc(1, sizeof *t);
     if (!t || nd_handle_add(n, &t->obj, ND_KIND_TIMER) != 0) {
         free(t);
@@ -78,6 +81,7 @@ NDIS_STATUS NdisAllocateTimerObject(NDIS_HANDLE NdisHandle,
     t->chars = *c;
     nd_event_init(&t->ev, timer_due, t);
     nd_dpc_init(&t->dpc, timer_dpc, t);
+    t->dpc.name = "MiniportTimer";
     nd_mp_timer **list = a ? &a->timers : &drv->timers;
     t->next = *list;
     *list = t;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <ndisdma/device.h>
+#include <ndisdma/verify.h>
 
 #include "ndtest.h"
 
@@ -766,8 +767,9 @@ static void n17_bounced_receive_only_after_complete(void **state)
         assert_int_equal(ndisdma_machine_run_until_idle(t.m, 10000000), 0);
         assert_int_equal(t.dev.tx_pos, 1514); /* the device gave it all ... */
         assert_int_equal(t.dev.tcs, 1);
-        for (size_t i = 0; i < 1514; i++) /* ... and none of it is in host memory yet */
-            assert_int_equal(b.va[i], 0xEE);
+        for (size_t i = 0; i < 1514; i++) /* ... and none of it is in host memory yet: the
+                                             verifier poisoned the range (docs/verifier.md) */
+            assert_int_equal(b.va[i], NDISDMA_VERIFY_POISON);
         assert_int_equal(complete(&t, &b, 0, 1514, FALSE), NDIS_STATUS_SUCCESS);
         for (size_t i = 0; i < 1514; i++)
             assert_int_equal(b.va[i], ndt_pat(7, i));
@@ -791,8 +793,8 @@ static void n17_bounced_receive_exactly_the_bytes_moved(void **state)
     ndisdma_dma_request(t.m, 3, true);
     ndisdma_machine_run(t.m, 2000000);
     ndisdma_dma_request(t.m, 3, false); /* end of frame */
-    for (size_t i = 0; i < 1000; i++)
-        assert_int_equal(b.va[i], 0xEE);
+    for (size_t i = 0; i < 1000; i++)   /* poisoned by the verifier until Complete */
+        assert_int_equal(b.va[i], NDISDMA_VERIFY_POISON);
     assert_int_equal(complete(&t, &b, 0, 1000, FALSE), NDIS_STATUS_SUCCESS);
     for (size_t i = 0; i < 333; i++)
         assert_int_equal(b.va[i], ndt_pat(0, i));
