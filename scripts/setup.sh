@@ -12,6 +12,7 @@ packages=(
   clang-format clang-tidy       # style and static checks
   valgrind                      # memory checks in CI
   python3                       # corpus generator, JSON checks
+  file                          # valgrind.sh tells programs from scripts
   sigrok-cli                    # loads the trace VCD in CI (tests/trace)
 )
 
