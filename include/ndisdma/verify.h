@@ -111,11 +111,11 @@ typedef enum ndisdma_severity {
 
 /* One catalogue entry; all strings are static. */
 typedef struct ndisdma_rule_info {
-    ndisdma_rule id;
-    const char *name; /* "complete-mismatch" */
-    ndisdma_severity severity;
+    const char *name;    /* "complete-mismatch" */
     const char *message; /* what the rule says */
     const char *windows; /* the Windows analogue, or "none" */
+    ndisdma_rule id;
+    ndisdma_severity severity;
 } ndisdma_rule_info;
 
 /* ndisdma_rule_get - the catalogue entry of @rule, or NULL for an unknown

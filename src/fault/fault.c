@@ -15,7 +15,7 @@
 #include <ndisdma/errors.h>
 
 static const char *const fault_names[NDISDMA_FAULT_COUNT] = {
-#define ND_X_FAULT_NAME(id, name, result) [NDISDMA_FAULT_##id] = name,
+#define ND_X_FAULT_NAME(id, name, result) [NDISDMA_FAULT_##id] = (name),
     NDISDMA_FAULT_LIST(ND_X_FAULT_NAME)
 #undef ND_X_FAULT_NAME
 };

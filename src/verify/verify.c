@@ -20,10 +20,10 @@
 static const ndisdma_rule_info rules[NDISDMA_RULE_COUNT] = {
 #define ND_X(rid, nm, sev, msg, win)                                                               \
     [NDISDMA_RULE_##rid] = {.id = NDISDMA_RULE_##rid,                                              \
-                            .name = nm,                                                            \
+                            .name = (nm),                                                          \
                             .severity = NDISDMA_SEV_##sev,                                         \
-                            .message = msg,                                                        \
-                            .windows = win},
+                            .message = (msg),                                                      \
+                            .windows = (win)},
     NDISDMA_VERIFY_RULES(ND_X)
 #undef ND_X
 };
@@ -230,6 +230,7 @@ static void put(char *buf, size_t size, size_t *pos, const char *fmt, ...)
     va_start(ap, fmt);
     char *dst = *pos < size ? buf + *pos : NULL;
     size_t room = *pos < size ? size - *pos : 0;
+    /* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started just above */
     int n = vsnprintf(dst, room, fmt, ap);
     va_end(ap);
     if (n > 0)
