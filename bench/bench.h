@@ -61,6 +61,18 @@ void bench_copy(void *dst, const void *src, size_t n);
 /* Keep @p's pointee alive for the optimiser. */
 void bench_sink(const void *p);
 
+/* The copies a frame path must do at least, as a baseline: @copies (1 or 2)
+   memcpy of @len bytes from @src to @dst, the second through @tmp. The
+   caller owns the buffers (@tmp may be NULL for one copy). */
+typedef struct bench_copies {
+    uint8_t *dst;
+    uint8_t *tmp;
+    const uint8_t *src;
+    size_t len;
+    int copies;
+} bench_copies;
+void bench_copies_body(void *arg, uint64_t iters);
+
 /* --- benchmarks of the hardware model (bench_hw.c) --- */
 
 int bench_dma_block_64k(const bench_ctx *ctx, bench_result *out);

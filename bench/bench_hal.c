@@ -147,34 +147,14 @@ static void hal_cycle_body(void *arg, uint64_t iters)
     }
 }
 
-typedef struct hal_copies {
-    uint8_t *dst;
-    uint8_t tmp[FRAME];
-    const uint8_t *src;
-    int copies;
-} hal_copies;
-
-static void hal_copies_body(void *arg, uint64_t iters)
-{
-    hal_copies *h = arg;
-    for (uint64_t k = 0; k < iters; k++) {
-        if (h->copies == 1) {
-            bench_copy(h->dst, h->src, FRAME);
-        } else {
-            bench_copy(h->tmp, h->src, FRAME);
-            bench_copy(h->dst, h->tmp, FRAME);
-        }
-        bench_sink(h->dst);
-    }
-}
-
 static int hal_cycle_bench(const char *name, bool bounce, const bench_ctx *ctx, bench_result *out)
 {
     hal_cycle *c = calloc(1, sizeof *c);
-    hal_copies *h = calloc(1, sizeof *h);
+    bench_copies *h = calloc(1, sizeof *h);
+    uint8_t *tmp = malloc(FRAME);
     uint8_t *dst = malloc(FRAME);
     int rc = -1;
-    if (!c || !h || !dst || hal_cycle_init(c, bounce) != 0) {
+    if (!c || !h || !dst || !tmp || hal_cycle_init(c, bounce) != 0) {
         fprintf(stderr, "ndisdma-bench: %s: set-up failed\n", name);
         goto out;
     }
@@ -185,9 +165,11 @@ static int hal_cycle_bench(const char *name, bool bounce, const bench_ctx *ctx, 
     }
     h->dst = dst;
     h->src = c->fifo.buf;
+    h->tmp = tmp;
+    h->len = FRAME;
     h->copies = bounce ? 2 : 1;
     double ns, base_ns;
-    bench_time_pair(ctx, hal_cycle_body, c, hal_copies_body, h, &ns, &base_ns);
+    bench_time_pair(ctx, hal_cycle_body, c, bench_copies_body, h, &ns, &base_ns);
     if (c->failed) {
         fprintf(stderr, "ndisdma-bench: %s: a cycle failed\n", name);
         goto out;
@@ -207,6 +189,7 @@ out:
     free(c);
     free(h);
     free(dst);
+    free(tmp);
     return rc;
 }
 

@@ -265,34 +265,14 @@ static void ndis_cycle_body(void *arg, uint64_t iters)
     }
 }
 
-typedef struct ndis_copies {
-    uint8_t *dst;
-    uint8_t tmp[FRAME];
-    const uint8_t *src;
-    int copies;
-} ndis_copies;
-
-static void ndis_copies_body(void *arg, uint64_t iters)
-{
-    ndis_copies *h = arg;
-    for (uint64_t k = 0; k < iters; k++) {
-        if (h->copies == 1) {
-            bench_copy(h->dst, h->src, FRAME);
-        } else {
-            bench_copy(h->tmp, h->src, FRAME);
-            bench_copy(h->dst, h->tmp, FRAME);
-        }
-        bench_sink(h->dst);
-    }
-}
-
 static int ndis_cycle_bench(const char *name, bool bounce, const bench_ctx *ctx, bench_result *out)
 {
     ndis_cycle *c = calloc(1, sizeof *c);
-    ndis_copies *h = calloc(1, sizeof *h);
+    bench_copies *h = calloc(1, sizeof *h);
+    uint8_t *tmp = malloc(FRAME);
     uint8_t *dst = malloc(FRAME);
     int rc = -1;
-    if (!c || !h || !dst || ndis_cycle_init(c, bounce) != 0) {
+    if (!c || !h || !dst || !tmp || ndis_cycle_init(c, bounce) != 0) {
         fprintf(stderr, "ndisdma-bench: %s: set-up failed\n", name);
         goto out;
     }
@@ -303,9 +283,11 @@ static int ndis_cycle_bench(const char *name, bool bounce, const bench_ctx *ctx,
     }
     h->dst = dst;
     h->src = c->fifo.buf;
+    h->tmp = tmp;
+    h->len = FRAME;
     h->copies = bounce ? 2 : 1;
     double ns, base_ns;
-    bench_time_pair(ctx, ndis_cycle_body, c, ndis_copies_body, h, &ns, &base_ns);
+    bench_time_pair(ctx, ndis_cycle_body, c, bench_copies_body, h, &ns, &base_ns);
     if (c->failed) {
         fprintf(stderr, "ndisdma-bench: %s: a cycle failed\n", name);
         goto out;
@@ -325,6 +307,7 @@ out:
     free(c);
     free(h);
     free(dst);
+    free(tmp);
     return rc;
 }
 

@@ -66,3 +66,17 @@ void bench_time_pair(const bench_ctx *ctx, bench_body a, void *arg_a, bench_body
     if (ns_b)
         *ns_b = best_b;
 }
+
+void bench_copies_body(void *arg, uint64_t iters)
+{
+    bench_copies *h = arg;
+    for (uint64_t k = 0; k < iters; k++) {
+        if (h->copies == 1) {
+            bench_copy(h->dst, h->src, h->len);
+        } else {
+            bench_copy(h->tmp, h->src, h->len);
+            bench_copy(h->dst, h->tmp, h->len);
+        }
+        bench_sink(h->dst);
+    }
+}
