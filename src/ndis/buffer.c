@@ -81,7 +81,8 @@ static bool add_buf(nd_ndis_mem *r, PMDL mdl, const nd_ndis_buf *proto)
 
 /* ---- pools and buffers (NDIS 5.1) ---- */
 
-VOID NdisAllocateBufferPool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle, UINT NumberOfDescriptors)
+static VOID ddi_body_NdisAllocateBufferPool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle,
+                                            UINT NumberOfDescriptors)
 {
     static const char ddi[] = "NdisAllocateBufferPool";
     nd_kernel *k = nd_kernel_current();
@@ -117,7 +118,7 @@ VOID NdisAllocateBufferPool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle, UINT N
     *Status = NDIS_STATUS_SUCCESS;
 }
 
-VOID NdisFreeBufferPool(NDIS_HANDLE PoolHandle)
+static VOID ddi_body_NdisFreeBufferPool(NDIS_HANDLE PoolHandle)
 {
     static const char ddi[] = "NdisFreeBufferPool";
     nd_kernel *k = nd_kernel_current();
@@ -143,8 +144,8 @@ VOID NdisFreeBufferPool(NDIS_HANDLE PoolHandle)
     free(p);
 }
 
-VOID NdisAllocateBuffer(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer, NDIS_HANDLE PoolHandle,
-                        PVOID VirtualAddress, UINT Length)
+static VOID ddi_body_NdisAllocateBuffer(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
+                                        NDIS_HANDLE PoolHandle, PVOID VirtualAddress, UINT Length)
 {
     static const char ddi[] = "NdisAllocateBuffer";
     nd_kernel *k = nd_kernel_current();
@@ -187,7 +188,7 @@ VOID NdisAllocateBuffer(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer, NDIS_HANDLE P
     *Status = NDIS_STATUS_SUCCESS;
 }
 
-VOID NdisFreeBuffer(PNDIS_BUFFER Buffer)
+static VOID ddi_body_NdisFreeBuffer(PNDIS_BUFFER Buffer)
 {
     static const char ddi[] = "NdisFreeBuffer";
     nd_kernel *k = nd_kernel_current();
@@ -271,7 +272,7 @@ VOID(NdisQueryBufferSafe)
     query(Buffer, VirtualAddress, Length, "NdisQueryBufferSafe");
 }
 
-VOID NdisQueryBufferOffset(PNDIS_BUFFER Buffer, PUINT Offset, PUINT Length)
+static VOID ddi_body_NdisQueryBufferOffset(PNDIS_BUFFER Buffer, PUINT Offset, PUINT Length)
 {
     static const char ddi[] = "NdisQueryBufferOffset";
     if (Offset)
@@ -290,7 +291,7 @@ VOID NdisQueryBufferOffset(PNDIS_BUFFER Buffer, PUINT Offset, PUINT Length)
     *Length = MmGetMdlByteCount(Buffer);
 }
 
-VOID NdisGetNextBuffer(PNDIS_BUFFER CurrentBuffer, PNDIS_BUFFER *NextBuffer)
+static VOID ddi_body_NdisGetNextBuffer(PNDIS_BUFFER CurrentBuffer, PNDIS_BUFFER *NextBuffer)
 {
     static const char ddi[] = "NdisGetNextBuffer";
     if (NextBuffer)
@@ -306,7 +307,7 @@ VOID NdisGetNextBuffer(PNDIS_BUFFER CurrentBuffer, PNDIS_BUFFER *NextBuffer)
     *NextBuffer = CurrentBuffer->Next;
 }
 
-ULONG NdisBufferLength(PNDIS_BUFFER Buffer)
+static ULONG ddi_body_NdisBufferLength(PNDIS_BUFFER Buffer)
 {
     nd_kernel *k = nd_kernel_current();
     if (!k)
@@ -318,14 +319,14 @@ ULONG NdisBufferLength(PNDIS_BUFFER Buffer)
     return MmGetMdlByteCount(Buffer); /* any IRQL */
 }
 
-PVOID NdisBufferVirtualAddress(PNDIS_BUFFER Buffer)
+static PVOID ddi_body_NdisBufferVirtualAddress(PNDIS_BUFFER Buffer)
 {
     if (!query_ok(Buffer, "NdisBufferVirtualAddress"))
         return NULL;
     return system_address(Buffer);
 }
 
-VOID NdisAdjustBufferLength(PNDIS_BUFFER Buffer, UINT Length)
+static VOID ddi_body_NdisAdjustBufferLength(PNDIS_BUFFER Buffer, UINT Length)
 {
     static const char ddi[] = "NdisAdjustBufferLength";
     if (!query_ok(Buffer, ddi))
@@ -344,7 +345,7 @@ VOID NdisAdjustBufferLength(PNDIS_BUFFER Buffer, UINT Length)
 
 /* ---- MDLs (NDIS 6) ---- */
 
-PMDL NdisAllocateMdl(NDIS_HANDLE NdisHandle, PVOID VirtualAddress, UINT Length)
+static PMDL ddi_body_NdisAllocateMdl(NDIS_HANDLE NdisHandle, PVOID VirtualAddress, UINT Length)
 {
     static const char ddi[] = "NdisAllocateMdl";
     nd_kernel *k = nd_kernel_current();
@@ -369,7 +370,7 @@ PMDL NdisAllocateMdl(NDIS_HANDLE NdisHandle, PVOID VirtualAddress, UINT Length)
     return add_buf(r, mdl, &b) ? mdl : NULL;
 }
 
-VOID NdisFreeMdl(PMDL Mdl)
+static VOID ddi_body_NdisFreeMdl(PMDL Mdl)
 {
     static const char ddi[] = "NdisFreeMdl";
     nd_kernel *k = nd_kernel_current();
@@ -390,4 +391,144 @@ VOID NdisFreeMdl(PMDL Mdl)
     nd_u64map_del(&r->bufs, (uintptr_t)Mdl);
     free(b);
     free_mdl(Mdl);
+}
+
+/* ---- the exported DDIs: the verifier's call bracket around each ---- */
+
+VOID NdisAllocateBufferPool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle, UINT NumberOfDescriptors)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[3] = {nd_ptr_arg(Status), nd_ptr_arg(PoolHandle),
+                              (uint64_t)NumberOfDescriptors};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisAllocateBufferPool", 3, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisAllocateBufferPool(Status, PoolHandle, NumberOfDescriptors);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisAllocateBufferPool", Status ? (int64_t)*Status : 0);
+}
+
+VOID NdisFreeBufferPool(NDIS_HANDLE PoolHandle)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[1] = {nd_ptr_arg(PoolHandle)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisFreeBufferPool", 1, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisFreeBufferPool(PoolHandle);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisFreeBufferPool", 0);
+}
+
+VOID NdisAllocateBuffer(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer, NDIS_HANDLE PoolHandle,
+                        PVOID VirtualAddress, UINT Length)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[5] = {nd_ptr_arg(Status), nd_ptr_arg(Buffer), nd_ptr_arg(PoolHandle),
+                              nd_ptr_arg(VirtualAddress), (uint64_t)Length};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisAllocateBuffer", 5, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisAllocateBuffer(Status, Buffer, PoolHandle, VirtualAddress, Length);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisAllocateBuffer", Status ? (int64_t)*Status : 0);
+}
+
+VOID NdisFreeBuffer(PNDIS_BUFFER Buffer)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[1] = {nd_ptr_arg(Buffer)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisFreeBuffer", 1, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisFreeBuffer(Buffer);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisFreeBuffer", 0);
+}
+
+VOID NdisQueryBufferOffset(PNDIS_BUFFER Buffer, PUINT Offset, PUINT Length)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[3] = {nd_ptr_arg(Buffer), nd_ptr_arg(Offset), nd_ptr_arg(Length)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisQueryBufferOffset", 3, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisQueryBufferOffset(Buffer, Offset, Length);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisQueryBufferOffset", 0);
+}
+
+VOID NdisGetNextBuffer(PNDIS_BUFFER CurrentBuffer, PNDIS_BUFFER *NextBuffer)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[2] = {nd_ptr_arg(CurrentBuffer), nd_ptr_arg(NextBuffer)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisGetNextBuffer", 2, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisGetNextBuffer(CurrentBuffer, NextBuffer);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisGetNextBuffer", 0);
+}
+
+ULONG NdisBufferLength(PNDIS_BUFFER Buffer)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[1] = {nd_ptr_arg(Buffer)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisBufferLength", 1, args);
+    nd_verify_call_suspend(k, &sv);
+    ULONG r = ddi_body_NdisBufferLength(Buffer);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisBufferLength", (int64_t)r);
+    return r;
+}
+
+PVOID NdisBufferVirtualAddress(PNDIS_BUFFER Buffer)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[1] = {nd_ptr_arg(Buffer)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisBufferVirtualAddress", 1, args);
+    nd_verify_call_suspend(k, &sv);
+    PVOID r = ddi_body_NdisBufferVirtualAddress(Buffer);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisBufferVirtualAddress", (int64_t)(r != NULL));
+    return r;
+}
+
+VOID NdisAdjustBufferLength(PNDIS_BUFFER Buffer, UINT Length)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[2] = {nd_ptr_arg(Buffer), (uint64_t)Length};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisAdjustBufferLength", 2, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisAdjustBufferLength(Buffer, Length);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisAdjustBufferLength", 0);
+}
+
+PMDL NdisAllocateMdl(NDIS_HANDLE NdisHandle, PVOID VirtualAddress, UINT Length)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[3] = {nd_ptr_arg(NdisHandle), nd_ptr_arg(VirtualAddress), (uint64_t)Length};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisAllocateMdl", 3, args);
+    nd_verify_call_suspend(k, &sv);
+    PMDL r = ddi_body_NdisAllocateMdl(NdisHandle, VirtualAddress, Length);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisAllocateMdl", (int64_t)(r != NULL));
+    return r;
+}
+
+VOID NdisFreeMdl(PMDL Mdl)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[1] = {nd_ptr_arg(Mdl)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisFreeMdl", 1, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisFreeMdl(Mdl);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisFreeMdl", 0);
 }

@@ -105,11 +105,10 @@ static ndisdma_driver *find_loading(nd_ndis *n, PDRIVER_OBJECT d)
     return NULL;
 }
 
-NDIS_STATUS
-NdisMRegisterMiniportDriver(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath,
-                            NDIS_HANDLE MiniportDriverContext,
-                            PNDIS_MINIPORT_DRIVER_CHARACTERISTICS MiniportDriverCharacteristics,
-                            PNDIS_HANDLE NdisMiniportDriverHandle)
+static NDIS_STATUS ddi_body_NdisMRegisterMiniportDriver(
+    PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath, NDIS_HANDLE MiniportDriverContext,
+    PNDIS_MINIPORT_DRIVER_CHARACTERISTICS MiniportDriverCharacteristics,
+    PNDIS_HANDLE NdisMiniportDriverHandle)
 {
     static const char ddi[] = "NdisMRegisterMiniportDriver";
     nd_kernel *k = nd_kernel_current();
@@ -178,7 +177,7 @@ NdisMRegisterMiniportDriver(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Registr
     return NDIS_STATUS_SUCCESS;
 }
 
-VOID NdisMDeregisterMiniportDriver(NDIS_HANDLE NdisMiniportDriverHandle)
+static VOID ddi_body_NdisMDeregisterMiniportDriver(NDIS_HANDLE NdisMiniportDriverHandle)
 {
     static const char ddi[] = "NdisMDeregisterMiniportDriver";
     ndisdma_driver *drv =
@@ -327,4 +326,39 @@ void ndisdma_driver_unload(ndisdma_driver *drv)
 ndisdma_machine *ndisdma_driver_machine(const ndisdma_driver *drv)
 {
     return drv ? nd_kernel_owner(drv->n->k) : NULL;
+}
+
+/* ---- the exported DDIs: the verifier's call bracket around each ---- */
+
+NDIS_STATUS
+NdisMRegisterMiniportDriver(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath,
+                            NDIS_HANDLE MiniportDriverContext,
+                            PNDIS_MINIPORT_DRIVER_CHARACTERISTICS MiniportDriverCharacteristics,
+                            PNDIS_HANDLE NdisMiniportDriverHandle)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[5] = {
+        nd_ptr_arg(DriverObject), nd_ptr_arg(RegistryPath), nd_ptr_arg(MiniportDriverContext),
+        nd_ptr_arg(MiniportDriverCharacteristics), nd_ptr_arg(NdisMiniportDriverHandle)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisMRegisterMiniportDriver", 5, args);
+    nd_verify_call_suspend(k, &sv);
+    NDIS_STATUS r = ddi_body_NdisMRegisterMiniportDriver(
+        DriverObject, RegistryPath, MiniportDriverContext, MiniportDriverCharacteristics,
+        NdisMiniportDriverHandle);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisMRegisterMiniportDriver", (int64_t)r);
+    return r;
+}
+
+VOID NdisMDeregisterMiniportDriver(NDIS_HANDLE NdisMiniportDriverHandle)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[1] = {nd_ptr_arg(NdisMiniportDriverHandle)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisMDeregisterMiniportDriver", 1, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisMDeregisterMiniportDriver(NdisMiniportDriverHandle);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisMDeregisterMiniportDriver", 0);
 }

@@ -52,10 +52,10 @@ static void dpc(nd_kernel *k, void *ctx, void *arg1, void *arg2)
     i->chars.InterruptDpcHandler(i->context, NULL, NULL, NULL);
 }
 
-NDIS_STATUS
-NdisMRegisterInterruptEx(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE MiniportInterruptContext,
-                         PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS MiniportInterruptCharacteristics,
-                         PNDIS_HANDLE NdisInterruptHandle)
+static NDIS_STATUS ddi_body_NdisMRegisterInterruptEx(
+    NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE MiniportInterruptContext,
+    PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS MiniportInterruptCharacteristics,
+    PNDIS_HANDLE NdisInterruptHandle)
 {
     nd_mp_adapter *a = nd_ndis_adapter_from_handle(MiniportAdapterHandle, ddi_reg);
     if (NdisInterruptHandle)
@@ -131,7 +131,7 @@ void nd_interrupt_release(nd_mp_interrupt *i)
     free(i);
 }
 
-VOID NdisMDeregisterInterruptEx(NDIS_HANDLE NdisInterruptHandle)
+static VOID ddi_body_NdisMDeregisterInterruptEx(NDIS_HANDLE NdisInterruptHandle)
 {
     nd_mp_interrupt *i =
         (nd_mp_interrupt *)nd_handle_get(NdisInterruptHandle, ND_KIND_INTERRUPT, ddi_dereg);
@@ -142,9 +142,10 @@ VOID NdisMDeregisterInterruptEx(NDIS_HANDLE NdisInterruptHandle)
     nd_interrupt_release(i);
 }
 
-BOOLEAN NdisMSynchronizeWithInterruptEx(NDIS_HANDLE NdisInterruptHandle, ULONG MessageId,
-                                        MINIPORT_SYNCHRONIZE_INTERRUPT_HANDLER SynchronizeFunction,
-                                        PVOID SynchronizeContext)
+static BOOLEAN
+ddi_body_NdisMSynchronizeWithInterruptEx(NDIS_HANDLE NdisInterruptHandle, ULONG MessageId,
+                                         MINIPORT_SYNCHRONIZE_INTERRUPT_HANDLER SynchronizeFunction,
+                                         PVOID SynchronizeContext)
 {
     nd_mp_interrupt *i =
         (nd_mp_interrupt *)nd_handle_get(NdisInterruptHandle, ND_KIND_INTERRUPT, ddi_sync);
@@ -161,4 +162,56 @@ BOOLEAN NdisMSynchronizeWithInterruptEx(NDIS_HANDLE NdisInterruptHandle, ULONG M
     if (!nd_kernel_irql_at_most(k, nd_interrupt_irql(i->ki), ddi_sync))
         return FALSE;
     return nd_kernel_synchronize(i->ki, SynchronizeFunction, SynchronizeContext);
+}
+
+/* ---- the exported DDIs: the verifier's call bracket around each ---- */
+
+NDIS_STATUS
+NdisMRegisterInterruptEx(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE MiniportInterruptContext,
+                         PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS MiniportInterruptCharacteristics,
+                         PNDIS_HANDLE NdisInterruptHandle)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[4] = {
+        nd_ptr_arg(MiniportAdapterHandle), nd_ptr_arg(MiniportInterruptContext),
+        nd_ptr_arg(MiniportInterruptCharacteristics), nd_ptr_arg(NdisInterruptHandle)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisMRegisterInterruptEx", 4, args);
+    nd_verify_call_suspend(k, &sv);
+    NDIS_STATUS r =
+        ddi_body_NdisMRegisterInterruptEx(MiniportAdapterHandle, MiniportInterruptContext,
+                                          MiniportInterruptCharacteristics, NdisInterruptHandle);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisMRegisterInterruptEx", (int64_t)r);
+    return r;
+}
+
+VOID NdisMDeregisterInterruptEx(NDIS_HANDLE NdisInterruptHandle)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[1] = {nd_ptr_arg(NdisInterruptHandle)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisMDeregisterInterruptEx", 1, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisMDeregisterInterruptEx(NdisInterruptHandle);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisMDeregisterInterruptEx", 0);
+}
+
+BOOLEAN NdisMSynchronizeWithInterruptEx(NDIS_HANDLE NdisInterruptHandle, ULONG MessageId,
+                                        MINIPORT_SYNCHRONIZE_INTERRUPT_HANDLER SynchronizeFunction,
+                                        PVOID SynchronizeContext)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[4] = {nd_ptr_arg(NdisInterruptHandle), (uint64_t)MessageId,
+                              (uint64_t)(SynchronizeFunction != NULL),
+                              nd_ptr_arg(SynchronizeContext)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisMSynchronizeWithInterruptEx", 4, args);
+    nd_verify_call_suspend(k, &sv);
+    BOOLEAN r = ddi_body_NdisMSynchronizeWithInterruptEx(NdisInterruptHandle, MessageId,
+                                                         SynchronizeFunction, SynchronizeContext);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisMSynchronizeWithInterruptEx", (int64_t)r);
+    return r;
 }

@@ -11,7 +11,7 @@
  */
 #include "ndis/ndis_impl.h"
 
-VOID NdisAllocateSpinLock(PNDIS_SPIN_LOCK SpinLock)
+static VOID ddi_body_NdisAllocateSpinLock(PNDIS_SPIN_LOCK SpinLock)
 {
     if (!SpinLock) {
         nd_kernel_violation(nd_kernel_current(), "NdisAllocateSpinLock", "SpinLock is NULL");
@@ -21,7 +21,7 @@ VOID NdisAllocateSpinLock(PNDIS_SPIN_LOCK SpinLock)
     SpinLock->OldIrql = PASSIVE_LEVEL;
 }
 
-VOID NdisFreeSpinLock(PNDIS_SPIN_LOCK SpinLock)
+static VOID ddi_body_NdisFreeSpinLock(PNDIS_SPIN_LOCK SpinLock)
 {
     if (!SpinLock) {
         nd_kernel_violation(nd_kernel_current(), "NdisFreeSpinLock", "SpinLock is NULL");
@@ -32,7 +32,7 @@ VOID NdisFreeSpinLock(PNDIS_SPIN_LOCK SpinLock)
                             "spin lock %p freed while held", (void *)SpinLock);
 }
 
-VOID NdisAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock)
+static VOID ddi_body_NdisAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock)
 {
     if (!SpinLock) {
         nd_kernel_violation(nd_kernel_current(), "NdisAcquireSpinLock", "SpinLock is NULL");
@@ -47,7 +47,7 @@ VOID NdisAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock)
         SpinLock->OldIrql = old;
 }
 
-VOID NdisReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock)
+static VOID ddi_body_NdisReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock)
 {
     if (!SpinLock) {
         nd_kernel_violation(nd_kernel_current(), "NdisReleaseSpinLock", "SpinLock is NULL");
@@ -56,7 +56,7 @@ VOID NdisReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock)
     KeReleaseSpinLock(&SpinLock->SpinLock, SpinLock->OldIrql);
 }
 
-VOID NdisDprAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock)
+static VOID ddi_body_NdisDprAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock)
 {
     if (!SpinLock) {
         nd_kernel_violation(nd_kernel_current(), "NdisDprAcquireSpinLock", "SpinLock is NULL");
@@ -65,11 +65,85 @@ VOID NdisDprAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock)
     KeAcquireSpinLockAtDpcLevel(&SpinLock->SpinLock);
 }
 
-VOID NdisDprReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock)
+static VOID ddi_body_NdisDprReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock)
 {
     if (!SpinLock) {
         nd_kernel_violation(nd_kernel_current(), "NdisDprReleaseSpinLock", "SpinLock is NULL");
         return;
     }
     KeReleaseSpinLockFromDpcLevel(&SpinLock->SpinLock);
+}
+
+/* ---- the exported DDIs: the verifier's call bracket around each ---- */
+
+VOID NdisAllocateSpinLock(PNDIS_SPIN_LOCK SpinLock)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisAllocateSpinLock", 1, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisAllocateSpinLock(SpinLock);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisAllocateSpinLock", 0);
+}
+
+VOID NdisFreeSpinLock(PNDIS_SPIN_LOCK SpinLock)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisFreeSpinLock", 1, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisFreeSpinLock(SpinLock);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisFreeSpinLock", 0);
+}
+
+VOID NdisAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisAcquireSpinLock", 1, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisAcquireSpinLock(SpinLock);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisAcquireSpinLock", 0);
+}
+
+VOID NdisReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisReleaseSpinLock", 1, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisReleaseSpinLock(SpinLock);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisReleaseSpinLock", 0);
+}
+
+VOID NdisDprAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisDprAcquireSpinLock", 1, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisDprAcquireSpinLock(SpinLock);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisDprAcquireSpinLock", 0);
+}
+
+VOID NdisDprReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisDprReleaseSpinLock", 1, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisDprReleaseSpinLock(SpinLock);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisDprReleaseSpinLock", 0);
 }

@@ -301,21 +301,21 @@ static void release_block(nd_ndis_mem *r, PVOID va, nd_ndis_block *b, const char
 
 /* ---- DDIs ---- */
 
-NDIS_STATUS NdisAllocateMemoryWithTag(PVOID *VirtualAddress, UINT Length, ULONG Tag)
+static NDIS_STATUS ddi_body_NdisAllocateMemoryWithTag(PVOID *VirtualAddress, UINT Length, ULONG Tag)
 {
     return allocate_memory("NdisAllocateMemoryWithTag", VirtualAddress, Length, 0, UINT64_MAX,
                            ND_BLOCK_MEMORY_TAG, Tag);
 }
 
-NDIS_STATUS NdisAllocateMemory(PVOID *VirtualAddress, UINT Length, UINT MemoryFlags,
-                               NDIS_PHYSICAL_ADDRESS HighestAcceptableAddress)
+static NDIS_STATUS ddi_body_NdisAllocateMemory(PVOID *VirtualAddress, UINT Length, UINT MemoryFlags,
+                                               NDIS_PHYSICAL_ADDRESS HighestAcceptableAddress)
 {
     return allocate_memory("NdisAllocateMemory", VirtualAddress, Length, MemoryFlags,
                            (uint64_t)HighestAcceptableAddress.QuadPart, ND_BLOCK_MEMORY, 0);
 }
 
-PVOID NdisAllocateMemoryWithTagPriority(NDIS_HANDLE NdisHandle, UINT Length, ULONG Tag,
-                                        EX_POOL_PRIORITY Priority)
+static PVOID ddi_body_NdisAllocateMemoryWithTagPriority(NDIS_HANDLE NdisHandle, UINT Length,
+                                                        ULONG Tag, EX_POOL_PRIORITY Priority)
 {
     static const char ddi[] = "NdisAllocateMemoryWithTagPriority";
     (void)Priority; /* memory is never short "for low priority only" here */
@@ -347,7 +347,8 @@ PVOID NdisAllocateMemoryWithTagPriority(NDIS_HANDLE NdisHandle, UINT Length, ULO
     return add_block(r, va, &b) ? va : NULL;
 }
 
-VOID NdisFreeMemoryWithTagPriority(NDIS_HANDLE NdisHandle, PVOID VirtualAddress, ULONG Tag)
+static VOID ddi_body_NdisFreeMemoryWithTagPriority(NDIS_HANDLE NdisHandle, PVOID VirtualAddress,
+                                                   ULONG Tag)
 {
     static const char ddi[] = "NdisFreeMemoryWithTagPriority";
     nd_kernel *k = nd_kernel_current();
@@ -374,7 +375,7 @@ VOID NdisFreeMemoryWithTagPriority(NDIS_HANDLE NdisHandle, PVOID VirtualAddress,
     release_block(r, VirtualAddress, b, ddi);
 }
 
-VOID NdisFreeMemory(PVOID VirtualAddress, UINT Length, UINT MemoryFlags)
+static VOID ddi_body_NdisFreeMemory(PVOID VirtualAddress, UINT Length, UINT MemoryFlags)
 {
     static const char ddi[] = "NdisFreeMemory";
     nd_kernel *k = nd_kernel_current();
@@ -414,8 +415,9 @@ VOID NdisFreeMemory(PVOID VirtualAddress, UINT Length, UINT MemoryFlags)
     release_block(r, VirtualAddress, b, ddi);
 }
 
-VOID NdisMAllocateSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOLEAN Cached,
-                               PVOID *VirtualAddress, PNDIS_PHYSICAL_ADDRESS PhysicalAddress)
+static VOID ddi_body_NdisMAllocateSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length,
+                                               BOOLEAN Cached, PVOID *VirtualAddress,
+                                               PNDIS_PHYSICAL_ADDRESS PhysicalAddress)
 {
     static const char ddi[] = "NdisMAllocateSharedMemory";
     nd_kernel *k = nd_kernel_current();
@@ -466,8 +468,9 @@ VOID NdisMAllocateSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, 
     PhysicalAddress->QuadPart = (LONGLONG)phys;
 }
 
-VOID NdisMFreeSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOLEAN Cached,
-                           PVOID VirtualAddress, NDIS_PHYSICAL_ADDRESS PhysicalAddress)
+static VOID ddi_body_NdisMFreeSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length,
+                                           BOOLEAN Cached, PVOID VirtualAddress,
+                                           NDIS_PHYSICAL_ADDRESS PhysicalAddress)
 {
     static const char ddi[] = "NdisMFreeSharedMemory";
     nd_kernel *k = nd_kernel_current();
@@ -501,4 +504,104 @@ VOID NdisMFreeSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOL
                             Cached ? "TRUE" : "FALSE", VirtualAddress,
                             b->cached ? "TRUE" : "FALSE");
     release_block(r, VirtualAddress, b, ddi);
+}
+
+/* ---- the exported DDIs: the verifier's call bracket around each ---- */
+
+NDIS_STATUS NdisAllocateMemoryWithTag(PVOID *VirtualAddress, UINT Length, ULONG Tag)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[3] = {nd_ptr_arg(VirtualAddress), (uint64_t)Length, (uint64_t)Tag};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisAllocateMemoryWithTag", 3, args);
+    nd_verify_call_suspend(k, &sv);
+    NDIS_STATUS r = ddi_body_NdisAllocateMemoryWithTag(VirtualAddress, Length, Tag);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisAllocateMemoryWithTag", (int64_t)r);
+    return r;
+}
+
+NDIS_STATUS NdisAllocateMemory(PVOID *VirtualAddress, UINT Length, UINT MemoryFlags,
+                               NDIS_PHYSICAL_ADDRESS HighestAcceptableAddress)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[4] = {nd_ptr_arg(VirtualAddress), (uint64_t)Length, (uint64_t)MemoryFlags,
+                              (uint64_t)HighestAcceptableAddress.QuadPart};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisAllocateMemory", 4, args);
+    nd_verify_call_suspend(k, &sv);
+    NDIS_STATUS r =
+        ddi_body_NdisAllocateMemory(VirtualAddress, Length, MemoryFlags, HighestAcceptableAddress);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisAllocateMemory", (int64_t)r);
+    return r;
+}
+
+PVOID NdisAllocateMemoryWithTagPriority(NDIS_HANDLE NdisHandle, UINT Length, ULONG Tag,
+                                        EX_POOL_PRIORITY Priority)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[4] = {nd_ptr_arg(NdisHandle), (uint64_t)Length, (uint64_t)Tag,
+                              (uint64_t)Priority};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisAllocateMemoryWithTagPriority", 4, args);
+    nd_verify_call_suspend(k, &sv);
+    PVOID r = ddi_body_NdisAllocateMemoryWithTagPriority(NdisHandle, Length, Tag, Priority);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisAllocateMemoryWithTagPriority", (int64_t)(r != NULL));
+    return r;
+}
+
+VOID NdisFreeMemoryWithTagPriority(NDIS_HANDLE NdisHandle, PVOID VirtualAddress, ULONG Tag)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[3] = {nd_ptr_arg(NdisHandle), nd_ptr_arg(VirtualAddress), (uint64_t)Tag};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisFreeMemoryWithTagPriority", 3, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisFreeMemoryWithTagPriority(NdisHandle, VirtualAddress, Tag);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisFreeMemoryWithTagPriority", 0);
+}
+
+VOID NdisFreeMemory(PVOID VirtualAddress, UINT Length, UINT MemoryFlags)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[3] = {nd_ptr_arg(VirtualAddress), (uint64_t)Length, (uint64_t)MemoryFlags};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisFreeMemory", 3, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisFreeMemory(VirtualAddress, Length, MemoryFlags);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisFreeMemory", 0);
+}
+
+VOID NdisMAllocateSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOLEAN Cached,
+                               PVOID *VirtualAddress, PNDIS_PHYSICAL_ADDRESS PhysicalAddress)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[5] = {nd_ptr_arg(MiniportAdapterHandle), (uint64_t)Length, (uint64_t)Cached,
+                              nd_ptr_arg(VirtualAddress), nd_ptr_arg(PhysicalAddress)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisMAllocateSharedMemory", 5, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisMAllocateSharedMemory(MiniportAdapterHandle, Length, Cached, VirtualAddress,
+                                       PhysicalAddress);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisMAllocateSharedMemory", 0);
+}
+
+VOID NdisMFreeSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOLEAN Cached,
+                           PVOID VirtualAddress, NDIS_PHYSICAL_ADDRESS PhysicalAddress)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[5] = {nd_ptr_arg(MiniportAdapterHandle), (uint64_t)Length, (uint64_t)Cached,
+                              nd_ptr_arg(VirtualAddress), (uint64_t)PhysicalAddress.QuadPart};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisMFreeSharedMemory", 5, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisMFreeSharedMemory(MiniportAdapterHandle, Length, Cached, VirtualAddress,
+                                   PhysicalAddress);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisMFreeSharedMemory", 0);
 }

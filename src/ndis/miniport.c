@@ -246,8 +246,9 @@ static bool header_ok(const NDIS_OBJECT_HEADER *h, USHORT size1)
     return h->Revision >= 1 && h->Size >= size1;
 }
 
-NDIS_STATUS NdisMSetMiniportAttributes(NDIS_HANDLE NdisMiniportHandle,
-                                       PNDIS_MINIPORT_ADAPTER_ATTRIBUTES MiniportAttributes)
+static NDIS_STATUS
+ddi_body_NdisMSetMiniportAttributes(NDIS_HANDLE NdisMiniportHandle,
+                                    PNDIS_MINIPORT_ADAPTER_ATTRIBUTES MiniportAttributes)
 {
     static const char ddi[] = "NdisMSetMiniportAttributes";
     nd_mp_adapter *a = nd_ndis_adapter_from_handle(NdisMiniportHandle, ddi);
@@ -308,4 +309,20 @@ NDIS_STATUS NdisMSetMiniportAttributes(NDIS_HANDLE NdisMiniportHandle,
     if (h->Type == NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES)
         a->gen_attrs = true;
     return NDIS_STATUS_SUCCESS;
+}
+
+/* ---- the exported DDIs: the verifier's call bracket around each ---- */
+
+NDIS_STATUS NdisMSetMiniportAttributes(NDIS_HANDLE NdisMiniportHandle,
+                                       PNDIS_MINIPORT_ADAPTER_ATTRIBUTES MiniportAttributes)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[2] = {nd_ptr_arg(NdisMiniportHandle), nd_ptr_arg(MiniportAttributes)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisMSetMiniportAttributes", 2, args);
+    nd_verify_call_suspend(k, &sv);
+    NDIS_STATUS r = ddi_body_NdisMSetMiniportAttributes(NdisMiniportHandle, MiniportAttributes);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisMSetMiniportAttributes", (int64_t)r);
+    return r;
 }

@@ -17,8 +17,9 @@
 static const char ddi_reg[] = "NdisMRegisterIoPortRange";
 static const char ddi_dereg[] = "NdisMDeregisterIoPortRange";
 
-NDIS_STATUS NdisMRegisterIoPortRange(PVOID *PortOffset, NDIS_HANDLE MiniportAdapterHandle,
-                                     UINT InitialPort, UINT NumberOfPorts)
+static NDIS_STATUS ddi_body_NdisMRegisterIoPortRange(PVOID *PortOffset,
+                                                     NDIS_HANDLE MiniportAdapterHandle,
+                                                     UINT InitialPort, UINT NumberOfPorts)
 {
     if (PortOffset)
         *PortOffset = NULL;
@@ -55,8 +56,8 @@ NDIS_STATUS NdisMRegisterIoPortRange(PVOID *PortOffset, NDIS_HANDLE MiniportAdap
     return NDIS_STATUS_SUCCESS;
 }
 
-VOID NdisMDeregisterIoPortRange(NDIS_HANDLE MiniportAdapterHandle, UINT InitialPort,
-                                UINT NumberOfPorts, PVOID PortOffset)
+static VOID ddi_body_NdisMDeregisterIoPortRange(NDIS_HANDLE MiniportAdapterHandle, UINT InitialPort,
+                                                UINT NumberOfPorts, PVOID PortOffset)
 {
     nd_mp_adapter *a = nd_ndis_adapter_from_handle(MiniportAdapterHandle, ddi_dereg);
     if (!a)
@@ -124,38 +125,143 @@ static void write_n(ULONG_PTR port, unsigned bytes, uint32_t v, const char *ddi)
         return;                                                                                    \
     } while (0)
 
-VOID NdisRawReadPortUchar(ULONG_PTR Port, PUCHAR Data)
+static VOID ddi_body_NdisRawReadPortUchar(ULONG_PTR Port, PUCHAR Data)
 {
     if (!Data)
         ND_NULL_DATA("NdisRawReadPortUchar");
     *Data = (UCHAR)read_n(Port, 1, "NdisRawReadPortUchar");
 }
 
-VOID NdisRawReadPortUshort(ULONG_PTR Port, PUSHORT Data)
+static VOID ddi_body_NdisRawReadPortUshort(ULONG_PTR Port, PUSHORT Data)
 {
     if (!Data)
         ND_NULL_DATA("NdisRawReadPortUshort");
     *Data = (USHORT)read_n(Port, 2, "NdisRawReadPortUshort");
 }
 
-VOID NdisRawReadPortUlong(ULONG_PTR Port, PULONG Data)
+static VOID ddi_body_NdisRawReadPortUlong(ULONG_PTR Port, PULONG Data)
 {
     if (!Data)
         ND_NULL_DATA("NdisRawReadPortUlong");
     *Data = (ULONG)read_n(Port, 4, "NdisRawReadPortUlong");
 }
 
-VOID NdisRawWritePortUchar(ULONG_PTR Port, UCHAR Data)
+static VOID ddi_body_NdisRawWritePortUchar(ULONG_PTR Port, UCHAR Data)
 {
     write_n(Port, 1, Data, "NdisRawWritePortUchar");
 }
 
-VOID NdisRawWritePortUshort(ULONG_PTR Port, USHORT Data)
+static VOID ddi_body_NdisRawWritePortUshort(ULONG_PTR Port, USHORT Data)
 {
     write_n(Port, 2, Data, "NdisRawWritePortUshort");
 }
 
-VOID NdisRawWritePortUlong(ULONG_PTR Port, ULONG Data)
+static VOID ddi_body_NdisRawWritePortUlong(ULONG_PTR Port, ULONG Data)
 {
     write_n(Port, 4, Data, "NdisRawWritePortUlong");
+}
+
+/* ---- the exported DDIs: the verifier's call bracket around each ---- */
+
+NDIS_STATUS NdisMRegisterIoPortRange(PVOID *PortOffset, NDIS_HANDLE MiniportAdapterHandle,
+                                     UINT InitialPort, UINT NumberOfPorts)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[4] = {nd_ptr_arg(PortOffset), nd_ptr_arg(MiniportAdapterHandle),
+                              (uint64_t)InitialPort, (uint64_t)NumberOfPorts};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisMRegisterIoPortRange", 4, args);
+    nd_verify_call_suspend(k, &sv);
+    NDIS_STATUS r = ddi_body_NdisMRegisterIoPortRange(PortOffset, MiniportAdapterHandle,
+                                                      InitialPort, NumberOfPorts);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisMRegisterIoPortRange", (int64_t)r);
+    return r;
+}
+
+VOID NdisMDeregisterIoPortRange(NDIS_HANDLE MiniportAdapterHandle, UINT InitialPort,
+                                UINT NumberOfPorts, PVOID PortOffset)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[4] = {nd_ptr_arg(MiniportAdapterHandle), (uint64_t)InitialPort,
+                              (uint64_t)NumberOfPorts, nd_ptr_arg(PortOffset)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisMDeregisterIoPortRange", 4, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisMDeregisterIoPortRange(MiniportAdapterHandle, InitialPort, NumberOfPorts,
+                                        PortOffset);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisMDeregisterIoPortRange", 0);
+}
+
+VOID NdisRawReadPortUchar(ULONG_PTR Port, PUCHAR Data)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[2] = {(uint64_t)Port, nd_ptr_arg(Data)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisRawReadPortUchar", 2, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisRawReadPortUchar(Port, Data);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisRawReadPortUchar", 0);
+}
+
+VOID NdisRawReadPortUshort(ULONG_PTR Port, PUSHORT Data)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[2] = {(uint64_t)Port, nd_ptr_arg(Data)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisRawReadPortUshort", 2, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisRawReadPortUshort(Port, Data);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisRawReadPortUshort", 0);
+}
+
+VOID NdisRawReadPortUlong(ULONG_PTR Port, PULONG Data)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[2] = {(uint64_t)Port, nd_ptr_arg(Data)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisRawReadPortUlong", 2, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisRawReadPortUlong(Port, Data);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisRawReadPortUlong", 0);
+}
+
+VOID NdisRawWritePortUchar(ULONG_PTR Port, UCHAR Data)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[2] = {(uint64_t)Port, (uint64_t)Data};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisRawWritePortUchar", 2, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisRawWritePortUchar(Port, Data);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisRawWritePortUchar", 0);
+}
+
+VOID NdisRawWritePortUshort(ULONG_PTR Port, USHORT Data)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[2] = {(uint64_t)Port, (uint64_t)Data};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisRawWritePortUshort", 2, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisRawWritePortUshort(Port, Data);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisRawWritePortUshort", 0);
+}
+
+VOID NdisRawWritePortUlong(ULONG_PTR Port, ULONG Data)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[2] = {(uint64_t)Port, (uint64_t)Data};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisRawWritePortUlong", 2, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisRawWritePortUlong(Port, Data);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisRawWritePortUlong", 0);
 }

@@ -38,9 +38,10 @@ static void timer_due(nd_kernel *k, void *ctx)
     nd_dpc_queue(k, &t->dpc, NULL, NULL);
 }
 
-NDIS_STATUS NdisAllocateTimerObject(NDIS_HANDLE NdisHandle,
-                                    PNDIS_TIMER_CHARACTERISTICS TimerCharacteristics,
-                                    PNDIS_HANDLE pTimerObject)
+static NDIS_STATUS
+ddi_body_NdisAllocateTimerObject(NDIS_HANDLE NdisHandle,
+                                 PNDIS_TIMER_CHARACTERISTICS TimerCharacteristics,
+                                 PNDIS_HANDLE pTimerObject)
 {
     if (pTimerObject)
         *pTimerObject = NULL;
@@ -99,8 +100,8 @@ static bool timer_stop(nd_mp_timer *t)
     return was;
 }
 
-BOOLEAN NdisSetTimerObject(NDIS_HANDLE TimerObject, LARGE_INTEGER DueTime, LONG MillisecondsPeriod,
-                           PVOID FunctionContext)
+static BOOLEAN ddi_body_NdisSetTimerObject(NDIS_HANDLE TimerObject, LARGE_INTEGER DueTime,
+                                           LONG MillisecondsPeriod, PVOID FunctionContext)
 {
     nd_mp_timer *t = (nd_mp_timer *)nd_handle_get(TimerObject, ND_KIND_TIMER, ddi_set);
     if (!t)
@@ -128,7 +129,7 @@ BOOLEAN NdisSetTimerObject(NDIS_HANDLE TimerObject, LARGE_INTEGER DueTime, LONG 
     return was ? TRUE : FALSE;
 }
 
-BOOLEAN NdisCancelTimerObject(NDIS_HANDLE TimerObject)
+static BOOLEAN ddi_body_NdisCancelTimerObject(NDIS_HANDLE TimerObject)
 {
     nd_mp_timer *t = (nd_mp_timer *)nd_handle_get(TimerObject, ND_KIND_TIMER, ddi_cancel);
     if (!t)
@@ -152,7 +153,7 @@ void nd_timer_release(nd_mp_timer *t)
     free(t);
 }
 
-VOID NdisFreeTimerObject(NDIS_HANDLE TimerObject)
+static VOID ddi_body_NdisFreeTimerObject(NDIS_HANDLE TimerObject)
 {
     nd_mp_timer *t = (nd_mp_timer *)nd_handle_get(TimerObject, ND_KIND_TIMER, ddi_free);
     if (!t)
@@ -166,12 +167,12 @@ VOID NdisFreeTimerObject(NDIS_HANDLE TimerObject)
     nd_timer_release(t);
 }
 
-VOID NdisStallExecution(UINT MicrosecondsToStall)
+static VOID ddi_body_NdisStallExecution(UINT MicrosecondsToStall)
 {
     KeStallExecutionProcessor(MicrosecondsToStall);
 }
 
-VOID NdisMSleep(ULONG MicrosecondsToSleep)
+static VOID ddi_body_NdisMSleep(ULONG MicrosecondsToSleep)
 {
     nd_kernel *k = nd_kernel_current();
     if (!k)
@@ -187,4 +188,88 @@ VOID NdisMSleep(ULONG MicrosecondsToSleep)
        callback of ndisdma_machine_run it can only stall. */
     if (nd_kernel_run(k, ns) != 0)
         nd_kernel_stall(k, ns);
+}
+
+/* ---- the exported DDIs: the verifier's call bracket around each ---- */
+
+NDIS_STATUS NdisAllocateTimerObject(NDIS_HANDLE NdisHandle,
+                                    PNDIS_TIMER_CHARACTERISTICS TimerCharacteristics,
+                                    PNDIS_HANDLE pTimerObject)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[3] = {nd_ptr_arg(NdisHandle), nd_ptr_arg(TimerCharacteristics),
+                              nd_ptr_arg(pTimerObject)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisAllocateTimerObject", 3, args);
+    nd_verify_call_suspend(k, &sv);
+    NDIS_STATUS r =
+        ddi_body_NdisAllocateTimerObject(NdisHandle, TimerCharacteristics, pTimerObject);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisAllocateTimerObject", (int64_t)r);
+    return r;
+}
+
+BOOLEAN NdisSetTimerObject(NDIS_HANDLE TimerObject, LARGE_INTEGER DueTime, LONG MillisecondsPeriod,
+                           PVOID FunctionContext)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[4] = {nd_ptr_arg(TimerObject), (uint64_t)DueTime.QuadPart,
+                              (uint64_t)MillisecondsPeriod, nd_ptr_arg(FunctionContext)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisSetTimerObject", 4, args);
+    nd_verify_call_suspend(k, &sv);
+    BOOLEAN r =
+        ddi_body_NdisSetTimerObject(TimerObject, DueTime, MillisecondsPeriod, FunctionContext);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisSetTimerObject", (int64_t)r);
+    return r;
+}
+
+BOOLEAN NdisCancelTimerObject(NDIS_HANDLE TimerObject)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[1] = {nd_ptr_arg(TimerObject)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisCancelTimerObject", 1, args);
+    nd_verify_call_suspend(k, &sv);
+    BOOLEAN r = ddi_body_NdisCancelTimerObject(TimerObject);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisCancelTimerObject", (int64_t)r);
+    return r;
+}
+
+VOID NdisFreeTimerObject(NDIS_HANDLE TimerObject)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[1] = {nd_ptr_arg(TimerObject)};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisFreeTimerObject", 1, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisFreeTimerObject(TimerObject);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisFreeTimerObject", 0);
+}
+
+VOID NdisStallExecution(UINT MicrosecondsToStall)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[1] = {(uint64_t)MicrosecondsToStall};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisStallExecution", 1, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisStallExecution(MicrosecondsToStall);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisStallExecution", 0);
+}
+
+VOID NdisMSleep(ULONG MicrosecondsToSleep)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[1] = {(uint64_t)MicrosecondsToSleep};
+    nd_verify_saved sv;
+    nd_verify_call_begin(k, "NdisMSleep", 1, args);
+    nd_verify_call_suspend(k, &sv);
+    ddi_body_NdisMSleep(MicrosecondsToSleep);
+    nd_verify_call_resume(k, &sv);
+    nd_verify_call_end(k, "NdisMSleep", 0);
 }

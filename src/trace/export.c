@@ -146,7 +146,8 @@ static size_t handle_of(nd_trace_writer *w, uint64_t v)
 
 /* Which arguments of a DDI are pointers (bit i = arg[i]), so that they print
    as handles wherever the host allocator puts them (below 4 GiB too, as
-   under valgrind). Other DDIs: arguments of 2^32 or more count as pointers. */
+   under valgrind). Every DDI the library brackets is listed; others:
+   arguments of 2^32 or more count as pointers. */
 static unsigned ddi_pointer_args(const char *ddi)
 {
     static const struct {
@@ -158,6 +159,55 @@ static unsigned ddi_pointer_args(const char *ddi)
         {"NdisMSetupDmaTransfer", 0x7u},     /* status out, handle, buffer */
         {"NdisMCompleteDmaTransfer", 0x7u},  /* status out, handle, buffer */
         {"NdisMReadDmaCounter", 0x1u},       /* handle */
+        {"NdisMRegisterMiniportDriver",
+         0x1Fu}, /* DriverObject, RegistryPath, MiniportDriverContext,
+                    MiniportDriverCharacteristics, NdisMiniportDriverHandle */
+        {"NdisMDeregisterMiniportDriver", 0x1u}, /* NdisMiniportDriverHandle */
+        {"NdisMSetMiniportAttributes", 0x3u},    /* NdisMiniportHandle, MiniportAttributes */
+        {"NdisMRegisterInterruptEx",
+         0xFu},                               /* MiniportAdapterHandle, MiniportInterruptContext,
+                                                 MiniportInterruptCharacteristics, NdisInterruptHandle */
+        {"NdisMDeregisterInterruptEx", 0x1u}, /* NdisInterruptHandle */
+        {"NdisMSynchronizeWithInterruptEx", 0x9u}, /* NdisInterruptHandle, SynchronizeContext */
+        {"NdisAllocateTimerObject", 0x7u},    /* NdisHandle, TimerCharacteristics, pTimerObject */
+        {"NdisSetTimerObject", 0x9u},         /* TimerObject, FunctionContext */
+        {"NdisCancelTimerObject", 0x1u},      /* TimerObject */
+        {"NdisFreeTimerObject", 0x1u},        /* TimerObject */
+        {"NdisStallExecution", 0x0u},         /*  */
+        {"NdisMSleep", 0x0u},                 /*  */
+        {"NdisMRegisterIoPortRange", 0x3u},   /* PortOffset, MiniportAdapterHandle */
+        {"NdisMDeregisterIoPortRange", 0x9u}, /* MiniportAdapterHandle, PortOffset */
+        {"NdisRawReadPortUchar", 0x2u},       /* Data */
+        {"NdisRawReadPortUshort", 0x2u},      /* Data */
+        {"NdisRawReadPortUlong", 0x2u},       /* Data */
+        {"NdisRawWritePortUchar", 0x0u},      /*  */
+        {"NdisRawWritePortUshort", 0x0u},     /*  */
+        {"NdisRawWritePortUlong", 0x0u},      /*  */
+        {"NdisAllocateSpinLock", 0x1u},       /* SpinLock */
+        {"NdisFreeSpinLock", 0x1u},           /* SpinLock */
+        {"NdisAcquireSpinLock", 0x1u},        /* SpinLock */
+        {"NdisReleaseSpinLock", 0x1u},        /* SpinLock */
+        {"NdisDprAcquireSpinLock", 0x1u},     /* SpinLock */
+        {"NdisDprReleaseSpinLock", 0x1u},     /* SpinLock */
+        {"NdisAllocateBufferPool", 0x3u},     /* Status, PoolHandle */
+        {"NdisFreeBufferPool", 0x1u},         /* PoolHandle */
+        {"NdisAllocateBuffer", 0xFu},         /* Status, Buffer, PoolHandle, VirtualAddress */
+        {"NdisFreeBuffer", 0x1u},             /* Buffer */
+        {"NdisQueryBufferOffset", 0x7u},      /* Buffer, Offset, Length */
+        {"NdisGetNextBuffer", 0x3u},          /* CurrentBuffer, NextBuffer */
+        {"NdisBufferLength", 0x1u},           /* Buffer */
+        {"NdisBufferVirtualAddress", 0x1u},   /* Buffer */
+        {"NdisAdjustBufferLength", 0x1u},     /* Buffer */
+        {"NdisAllocateMdl", 0x3u},            /* NdisHandle, VirtualAddress */
+        {"NdisFreeMdl", 0x1u},                /* Mdl */
+        {"NdisAllocateMemoryWithTag", 0x1u},  /* VirtualAddress */
+        {"NdisAllocateMemory", 0x1u},         /* VirtualAddress */
+        {"NdisAllocateMemoryWithTagPriority", 0x1u}, /* NdisHandle */
+        {"NdisFreeMemoryWithTagPriority", 0x3u},     /* NdisHandle, VirtualAddress */
+        {"NdisFreeMemory", 0x1u},                    /* VirtualAddress */
+        {"NdisMAllocateSharedMemory",
+         0x19u}, /* MiniportAdapterHandle, VirtualAddress, PhysicalAddress */
+        {"NdisMFreeSharedMemory", 0x9u}, /* MiniportAdapterHandle, VirtualAddress */
     };
     if (!ddi)
         return 0;

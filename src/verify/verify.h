@@ -11,7 +11,7 @@
  * prints it to stderr and aborts. Info-severity reports are dropped unless
  * the host asked for them (ndisdma_verify_set_info).
  *
- * The five system-DMA DDIs bracket their work with nd_verify_call_begin /
+ * Every NDIS DDI (the files of src/ndis) brackets its work with nd_verify_call_begin /
  * nd_verify_call_end, which emit NDISDMA_EV_DDI_CALL / DDI_RETURN and make
  * the arguments part of every report made inside the call.
  */
@@ -62,6 +62,25 @@ void nd_verify_vreport(nd_kernel *k, ndisdma_rule rule, const char *ddi, const c
    nested calls are counted but not re-recorded. NULL @k is ignored. */
 void nd_verify_call_begin(nd_kernel *k, const char *ddi, unsigned nargs, const uint64_t *args);
 void nd_verify_call_end(nd_kernel *k, const char *ddi, int64_t status);
+/* A pointer argument of a call bracket (the exporters print it as a handle). */
+static inline uint64_t nd_ptr_arg(const void *p)
+{
+    return (uint64_t)(uintptr_t)p;
+}
+
+/* Around a DDI whose work may run driver code (callbacks, DPCs, the
+   machine running): the DDIs that code calls are the driver's own and are
+   recorded as outermost calls. Suspend returns the call state; resume
+   restores it. A few stores; NULL @k is ignored. */
+typedef struct nd_verify_saved {
+    const char *call_ddi;
+    unsigned depth;
+    uint8_t nargs;
+    const uint64_t *args;
+    uint64_t adapter;
+} nd_verify_saved;
+static inline void nd_verify_call_suspend(nd_kernel *k, nd_verify_saved *sv);
+static inline void nd_verify_call_resume(nd_kernel *k, const nd_verify_saved *sv);
 /* The adapter the call in progress concerns. */
 void nd_verify_call_adapter(nd_kernel *k, const void *adapter);
 /* The driver's caller position for the next bracketed call (static @file). */
@@ -70,5 +89,30 @@ void nd_verify_set_caller(nd_kernel *k, const char *file, uint32_t line);
 /* True (and a BUFFER_FREED_IN_PROGRESS report naming @ddi) when @mdl is the
    buffer of a DMA transfer in progress: the caller must not free it. */
 bool nd_verify_mdl_free_check(nd_kernel *k, const void *mdl, const char *ddi);
+
+static inline void nd_verify_call_suspend(nd_kernel *k, nd_verify_saved *sv)
+{
+    if (!k)
+        return;
+    nd_verify *vs = nd_kernel_verify(k);
+    sv->call_ddi = vs->call_ddi;
+    sv->depth = vs->depth;
+    sv->nargs = vs->nargs;
+    sv->args = vs->args;
+    sv->adapter = vs->adapter;
+    vs->depth = 0;
+}
+
+static inline void nd_verify_call_resume(nd_kernel *k, const nd_verify_saved *sv)
+{
+    if (!k)
+        return;
+    nd_verify *vs = nd_kernel_verify(k);
+    vs->call_ddi = sv->call_ddi;
+    vs->depth = sv->depth;
+    vs->nargs = sv->nargs;
+    vs->args = sv->args;
+    vs->adapter = sv->adapter;
+}
 
 #endif /* ND_VERIFY_VERIFY_H */

@@ -23,6 +23,7 @@
 
 #include "hw/hw.h"
 #include "machine/machine.h"
+#include "ndtest.h" /* tests/ndis: the test miniport and its host */
 #include "scenario.h"
 
 typedef struct blob {
@@ -304,6 +305,82 @@ static void test_trace_ddi_deterministic(void **state)
     free(p2);
 }
 
+/* Every DDI a driver calls is bracketed, not only the DMA ones: a miniport
+   loaded and started (registration, attributes, DMA, interrupt, ports,
+   timer) and a memory allocation by the test thread. Each DDI_CALL is
+   paired with the DDI_RETURN of the same name (calls that run driver code
+   nest), and two identical runs export byte-identical JSON Lines. */
+static blob miniport_run(bool check)
+{
+    ndt t;
+    ndt_init(&t, NDISDMA_PLACEMENT_LOW);
+    t.cfg.register_interrupt = TRUE;
+    t.cfg.register_ports = TRUE;
+    t.cfg.alloc_timer = TRUE;
+    assert_int_equal(ndisdma_trace_start(t.m, 0), 0);
+    ndt_start(&t);
+    PVOID va = NdisAllocateMemoryWithTagPriority(t.cfg.adapter_handle, 64, 0x54637274u,
+                                                 NormalPoolPriority);
+    assert_non_null(va);
+    NdisFreeMemoryWithTagPriority(t.cfg.adapter_handle, va, 0x54637274u);
+    if (check) {
+        static const char *const want[] = {
+            "NdisMRegisterMiniportDriver",       "NdisMSetMiniportAttributes",
+            "NdisMRegisterInterruptEx",          "NdisMRegisterIoPortRange",
+            "NdisAllocateTimerObject",           "NdisMRegisterDmaChannel",
+            "NdisAllocateMemoryWithTagPriority", "NdisFreeMemoryWithTagPriority"};
+        unsigned seen_call[8] = {0}, seen_ret[8] = {0};
+        const char *stack[16];
+        size_t depth = 0;
+        for (size_t i = 0; i < ndisdma_trace_count(t.m); i++) {
+            ndisdma_trace_record r;
+            assert_int_equal(ndisdma_trace_get(t.m, i, &r), 0);
+            if (r.ev.kind != NDISDMA_EV_DDI_CALL && r.ev.kind != NDISDMA_EV_DDI_RETURN)
+                continue;
+            assert_non_null(r.ev.name);
+            for (size_t w = 0; w < 8; w++)
+                if (strcmp(r.ev.name, want[w]) == 0) {
+                    if (r.ev.kind == NDISDMA_EV_DDI_CALL)
+                        seen_call[w]++;
+                    else
+                        seen_ret[w]++;
+                }
+            if (r.ev.kind == NDISDMA_EV_DDI_CALL) {
+                assert_true(depth < 16);
+                stack[depth++] = r.ev.name;
+            } else {
+                assert_true(depth > 0);
+                assert_string_equal(stack[--depth], r.ev.name);
+            }
+        }
+        assert_int_equal(depth, 0);
+        for (size_t w = 0; w < 8; w++) {
+            assert_true(seen_call[w] >= 1);
+            assert_int_equal(seen_call[w], seen_ret[w]);
+        }
+        assert_int_equal(count_kind(t.m, NDISDMA_EV_DDI_CALL),
+                         count_kind(t.m, NDISDMA_EV_DDI_RETURN));
+    }
+    blob b = export(t.m, NDISDMA_TRACE_JSONL);
+    assert_non_null(strstr(b.data, "\"name\":\"NdisMRegisterMiniportDriver\",\"args\":[\"@"));
+    assert_non_null(strstr(b.data, "\"name\":\"NdisAllocateMemoryWithTagPriority\",\"args\":[\"@"));
+    ndt_fini(&t);
+    return b;
+}
+
+static void test_trace_all_ddis(void **state)
+{
+    (void)state;
+    void *spacer = malloc(4096); /* the second run's host objects lie elsewhere */
+    assert_non_null(spacer);
+    blob a = miniport_run(true);
+    blob b = miniport_run(false);
+    assert_true(same(&a, &b));
+    free(a.data);
+    free(b.data);
+    free(spacer);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_trace_stream_equals_ring),
         cmocka_unit_test(test_trace_ddi_and_violation),
         cmocka_unit_test(test_trace_ddi_deterministic),
+        cmocka_unit_test(test_trace_all_ddis),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
