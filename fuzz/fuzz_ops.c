@@ -164,6 +164,7 @@ typedef struct fz {
     bool m2m_pending_tc;
     bool eop_req[8]; /* the device pulsed EOP while served */
     int cb_ch;       /* channel of the last data callback, units not yet seen */
+    bool own_dreq;   /* that callback asserted its own channel's DREQ */
     uint32_t cb_last_units;
     int expect_stall; /* channel whose device returned short: STALL comes next */
     uint8_t *given;   /* bytes the last from_device callback gave */
@@ -597,6 +598,7 @@ static void cb_enter(fz_dev *d, unsigned ch, size_t len, ndisdma_dma_channel_sta
 {
     fz *h = d->h;
     CHECK(h->in_run && d->attached && ch == d->ch);
+    h->own_dreq = false;
     /* Progress: a run ends even when devices keep refusing data. */
     CHECK(++h->callbacks <= (uint64_t)h->budget + MAX_IDLE_GRANTS);
     if (!h->mirror) {
@@ -671,8 +673,12 @@ static void cb_actions(fz_dev *d, unsigned ch, bool progress)
     uint32_t r = xorshift(&d->rng);
     if (fires(d, S1_DROP_DREQ))
         ndisdma_dma_request(h->m, ch, false);
-    if (fires(d, S1_OTHER_DREQ))
-        ndisdma_dma_request(h->m, r % 10, progress && ((r >> 4) & 1));
+    if (fires(d, S1_OTHER_DREQ)) {
+        bool on = progress && ((r >> 4) & 1);
+        ndisdma_dma_request(h->m, r % 10, on);
+        if (r % 10 == ch)
+            h->own_dreq = on;
+    }
     if (fires(d, S1_NESTED))
         CHECK(ndisdma_dma_run(h->m, 1 + (r >> 8) % 100) == 0);
     if (fires(d, S1_IO_READ))
@@ -706,7 +712,9 @@ static void cb_leave(fz *h, unsigned ch, size_t ret, uint32_t u, size_t units_of
     h->run_cb_units += u;
     h->cb_ch = (int)ch;
     h->cb_last_units = u;
-    if (u < units_offered)
+    /* A short return stalls the channel, unless the device moved some units
+       and asserted its own DREQ again in the same callback (docs/hw.md). */
+    if (u < units_offered && !(u > 0 && h->own_dreq))
         h->expect_stall = (int)ch;
 }
 
