@@ -341,13 +341,11 @@ NdisMRegisterMiniportDriver(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Registr
         nd_ptr_arg(DriverObject), nd_ptr_arg(RegistryPath), nd_ptr_arg(MiniportDriverContext),
         nd_ptr_arg(MiniportDriverCharacteristics), nd_ptr_arg(NdisMiniportDriverHandle)};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisMRegisterMiniportDriver", 5, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisMRegisterMiniportDriver", 5, args, &sv);
     NDIS_STATUS r = ddi_body_NdisMRegisterMiniportDriver(
         DriverObject, RegistryPath, MiniportDriverContext, MiniportDriverCharacteristics,
         NdisMiniportDriverHandle);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisMRegisterMiniportDriver", (int64_t)r);
+    nd_verify_ddi_leave(k, "NdisMRegisterMiniportDriver", (int64_t)r, &sv);
     return r;
 }
 
@@ -356,9 +354,7 @@ VOID NdisMDeregisterMiniportDriver(NDIS_HANDLE NdisMiniportDriverHandle)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(NdisMiniportDriverHandle)};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisMDeregisterMiniportDriver", 1, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisMDeregisterMiniportDriver", 1, args, &sv);
     ddi_body_NdisMDeregisterMiniportDriver(NdisMiniportDriverHandle);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisMDeregisterMiniportDriver", 0);
+    nd_verify_ddi_leave(k, "NdisMDeregisterMiniportDriver", 0, &sv);
 }

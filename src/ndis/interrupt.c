@@ -176,13 +176,11 @@ NdisMRegisterInterruptEx(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE Miniport
         nd_ptr_arg(MiniportAdapterHandle), nd_ptr_arg(MiniportInterruptContext),
         nd_ptr_arg(MiniportInterruptCharacteristics), nd_ptr_arg(NdisInterruptHandle)};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisMRegisterInterruptEx", 4, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisMRegisterInterruptEx", 4, args, &sv);
     NDIS_STATUS r =
         ddi_body_NdisMRegisterInterruptEx(MiniportAdapterHandle, MiniportInterruptContext,
                                           MiniportInterruptCharacteristics, NdisInterruptHandle);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisMRegisterInterruptEx", (int64_t)r);
+    nd_verify_ddi_leave(k, "NdisMRegisterInterruptEx", (int64_t)r, &sv);
     return r;
 }
 
@@ -191,11 +189,9 @@ VOID NdisMDeregisterInterruptEx(NDIS_HANDLE NdisInterruptHandle)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(NdisInterruptHandle)};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisMDeregisterInterruptEx", 1, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisMDeregisterInterruptEx", 1, args, &sv);
     ddi_body_NdisMDeregisterInterruptEx(NdisInterruptHandle);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisMDeregisterInterruptEx", 0);
+    nd_verify_ddi_leave(k, "NdisMDeregisterInterruptEx", 0, &sv);
 }
 
 BOOLEAN NdisMSynchronizeWithInterruptEx(NDIS_HANDLE NdisInterruptHandle, ULONG MessageId,
@@ -207,11 +203,9 @@ BOOLEAN NdisMSynchronizeWithInterruptEx(NDIS_HANDLE NdisInterruptHandle, ULONG M
                               (uint64_t)(SynchronizeFunction != NULL),
                               nd_ptr_arg(SynchronizeContext)};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisMSynchronizeWithInterruptEx", 4, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisMSynchronizeWithInterruptEx", 4, args, &sv);
     BOOLEAN r = ddi_body_NdisMSynchronizeWithInterruptEx(NdisInterruptHandle, MessageId,
                                                          SynchronizeFunction, SynchronizeContext);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisMSynchronizeWithInterruptEx", (int64_t)r);
+    nd_verify_ddi_leave(k, "NdisMSynchronizeWithInterruptEx", (int64_t)r, &sv);
     return r;
 }

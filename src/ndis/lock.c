@@ -81,11 +81,9 @@ VOID NdisAllocateSpinLock(PNDIS_SPIN_LOCK SpinLock)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisAllocateSpinLock", 1, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisAllocateSpinLock", 1, args, &sv);
     ddi_body_NdisAllocateSpinLock(SpinLock);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisAllocateSpinLock", 0);
+    nd_verify_ddi_leave(k, "NdisAllocateSpinLock", 0, &sv);
 }
 
 VOID NdisFreeSpinLock(PNDIS_SPIN_LOCK SpinLock)
@@ -93,11 +91,9 @@ VOID NdisFreeSpinLock(PNDIS_SPIN_LOCK SpinLock)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisFreeSpinLock", 1, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisFreeSpinLock", 1, args, &sv);
     ddi_body_NdisFreeSpinLock(SpinLock);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisFreeSpinLock", 0);
+    nd_verify_ddi_leave(k, "NdisFreeSpinLock", 0, &sv);
 }
 
 VOID NdisAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock)
@@ -105,11 +101,9 @@ VOID NdisAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisAcquireSpinLock", 1, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisAcquireSpinLock", 1, args, &sv);
     ddi_body_NdisAcquireSpinLock(SpinLock);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisAcquireSpinLock", 0);
+    nd_verify_ddi_leave(k, "NdisAcquireSpinLock", 0, &sv);
 }
 
 VOID NdisReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock)
@@ -117,11 +111,9 @@ VOID NdisReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisReleaseSpinLock", 1, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisReleaseSpinLock", 1, args, &sv);
     ddi_body_NdisReleaseSpinLock(SpinLock);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisReleaseSpinLock", 0);
+    nd_verify_ddi_leave(k, "NdisReleaseSpinLock", 0, &sv);
 }
 
 VOID NdisDprAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock)
@@ -129,11 +121,9 @@ VOID NdisDprAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisDprAcquireSpinLock", 1, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisDprAcquireSpinLock", 1, args, &sv);
     ddi_body_NdisDprAcquireSpinLock(SpinLock);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisDprAcquireSpinLock", 0);
+    nd_verify_ddi_leave(k, "NdisDprAcquireSpinLock", 0, &sv);
 }
 
 VOID NdisDprReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock)
@@ -141,9 +131,7 @@ VOID NdisDprReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisDprReleaseSpinLock", 1, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisDprReleaseSpinLock", 1, args, &sv);
     ddi_body_NdisDprReleaseSpinLock(SpinLock);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisDprReleaseSpinLock", 0);
+    nd_verify_ddi_leave(k, "NdisDprReleaseSpinLock", 0, &sv);
 }

@@ -170,12 +170,10 @@ NDIS_STATUS NdisMRegisterIoPortRange(PVOID *PortOffset, NDIS_HANDLE MiniportAdap
     const uint64_t args[4] = {nd_ptr_arg(PortOffset), nd_ptr_arg(MiniportAdapterHandle),
                               (uint64_t)InitialPort, (uint64_t)NumberOfPorts};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisMRegisterIoPortRange", 4, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisMRegisterIoPortRange", 4, args, &sv);
     NDIS_STATUS r = ddi_body_NdisMRegisterIoPortRange(PortOffset, MiniportAdapterHandle,
                                                       InitialPort, NumberOfPorts);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisMRegisterIoPortRange", (int64_t)r);
+    nd_verify_ddi_leave(k, "NdisMRegisterIoPortRange", (int64_t)r, &sv);
     return r;
 }
 
@@ -186,12 +184,10 @@ VOID NdisMDeregisterIoPortRange(NDIS_HANDLE MiniportAdapterHandle, UINT InitialP
     const uint64_t args[4] = {nd_ptr_arg(MiniportAdapterHandle), (uint64_t)InitialPort,
                               (uint64_t)NumberOfPorts, nd_ptr_arg(PortOffset)};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisMDeregisterIoPortRange", 4, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisMDeregisterIoPortRange", 4, args, &sv);
     ddi_body_NdisMDeregisterIoPortRange(MiniportAdapterHandle, InitialPort, NumberOfPorts,
                                         PortOffset);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisMDeregisterIoPortRange", 0);
+    nd_verify_ddi_leave(k, "NdisMDeregisterIoPortRange", 0, &sv);
 }
 
 VOID NdisRawReadPortUchar(ULONG_PTR Port, PUCHAR Data)
@@ -199,11 +195,9 @@ VOID NdisRawReadPortUchar(ULONG_PTR Port, PUCHAR Data)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[2] = {(uint64_t)Port, nd_ptr_arg(Data)};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisRawReadPortUchar", 2, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisRawReadPortUchar", 2, args, &sv);
     ddi_body_NdisRawReadPortUchar(Port, Data);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisRawReadPortUchar", 0);
+    nd_verify_ddi_leave(k, "NdisRawReadPortUchar", 0, &sv);
 }
 
 VOID NdisRawReadPortUshort(ULONG_PTR Port, PUSHORT Data)
@@ -211,11 +205,9 @@ VOID NdisRawReadPortUshort(ULONG_PTR Port, PUSHORT Data)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[2] = {(uint64_t)Port, nd_ptr_arg(Data)};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisRawReadPortUshort", 2, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisRawReadPortUshort", 2, args, &sv);
     ddi_body_NdisRawReadPortUshort(Port, Data);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisRawReadPortUshort", 0);
+    nd_verify_ddi_leave(k, "NdisRawReadPortUshort", 0, &sv);
 }
 
 VOID NdisRawReadPortUlong(ULONG_PTR Port, PULONG Data)
@@ -223,11 +215,9 @@ VOID NdisRawReadPortUlong(ULONG_PTR Port, PULONG Data)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[2] = {(uint64_t)Port, nd_ptr_arg(Data)};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisRawReadPortUlong", 2, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisRawReadPortUlong", 2, args, &sv);
     ddi_body_NdisRawReadPortUlong(Port, Data);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisRawReadPortUlong", 0);
+    nd_verify_ddi_leave(k, "NdisRawReadPortUlong", 0, &sv);
 }
 
 VOID NdisRawWritePortUchar(ULONG_PTR Port, UCHAR Data)
@@ -235,11 +225,9 @@ VOID NdisRawWritePortUchar(ULONG_PTR Port, UCHAR Data)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[2] = {(uint64_t)Port, (uint64_t)Data};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisRawWritePortUchar", 2, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisRawWritePortUchar", 2, args, &sv);
     ddi_body_NdisRawWritePortUchar(Port, Data);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisRawWritePortUchar", 0);
+    nd_verify_ddi_leave(k, "NdisRawWritePortUchar", 0, &sv);
 }
 
 VOID NdisRawWritePortUshort(ULONG_PTR Port, USHORT Data)
@@ -247,11 +235,9 @@ VOID NdisRawWritePortUshort(ULONG_PTR Port, USHORT Data)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[2] = {(uint64_t)Port, (uint64_t)Data};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisRawWritePortUshort", 2, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisRawWritePortUshort", 2, args, &sv);
     ddi_body_NdisRawWritePortUshort(Port, Data);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisRawWritePortUshort", 0);
+    nd_verify_ddi_leave(k, "NdisRawWritePortUshort", 0, &sv);
 }
 
 VOID NdisRawWritePortUlong(ULONG_PTR Port, ULONG Data)
@@ -259,9 +245,7 @@ VOID NdisRawWritePortUlong(ULONG_PTR Port, ULONG Data)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[2] = {(uint64_t)Port, (uint64_t)Data};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisRawWritePortUlong", 2, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisRawWritePortUlong", 2, args, &sv);
     ddi_body_NdisRawWritePortUlong(Port, Data);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisRawWritePortUlong", 0);
+    nd_verify_ddi_leave(k, "NdisRawWritePortUlong", 0, &sv);
 }

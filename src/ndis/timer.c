@@ -200,12 +200,10 @@ NDIS_STATUS NdisAllocateTimerObject(NDIS_HANDLE NdisHandle,
     const uint64_t args[3] = {nd_ptr_arg(NdisHandle), nd_ptr_arg(TimerCharacteristics),
                               nd_ptr_arg(pTimerObject)};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisAllocateTimerObject", 3, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisAllocateTimerObject", 3, args, &sv);
     NDIS_STATUS r =
         ddi_body_NdisAllocateTimerObject(NdisHandle, TimerCharacteristics, pTimerObject);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisAllocateTimerObject", (int64_t)r);
+    nd_verify_ddi_leave(k, "NdisAllocateTimerObject", (int64_t)r, &sv);
     return r;
 }
 
@@ -216,12 +214,10 @@ BOOLEAN NdisSetTimerObject(NDIS_HANDLE TimerObject, LARGE_INTEGER DueTime, LONG 
     const uint64_t args[4] = {nd_ptr_arg(TimerObject), (uint64_t)DueTime.QuadPart,
                               (uint64_t)MillisecondsPeriod, nd_ptr_arg(FunctionContext)};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisSetTimerObject", 4, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisSetTimerObject", 4, args, &sv);
     BOOLEAN r =
         ddi_body_NdisSetTimerObject(TimerObject, DueTime, MillisecondsPeriod, FunctionContext);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisSetTimerObject", (int64_t)r);
+    nd_verify_ddi_leave(k, "NdisSetTimerObject", (int64_t)r, &sv);
     return r;
 }
 
@@ -230,11 +226,9 @@ BOOLEAN NdisCancelTimerObject(NDIS_HANDLE TimerObject)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(TimerObject)};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisCancelTimerObject", 1, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisCancelTimerObject", 1, args, &sv);
     BOOLEAN r = ddi_body_NdisCancelTimerObject(TimerObject);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisCancelTimerObject", (int64_t)r);
+    nd_verify_ddi_leave(k, "NdisCancelTimerObject", (int64_t)r, &sv);
     return r;
 }
 
@@ -243,11 +237,9 @@ VOID NdisFreeTimerObject(NDIS_HANDLE TimerObject)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(TimerObject)};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisFreeTimerObject", 1, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisFreeTimerObject", 1, args, &sv);
     ddi_body_NdisFreeTimerObject(TimerObject);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisFreeTimerObject", 0);
+    nd_verify_ddi_leave(k, "NdisFreeTimerObject", 0, &sv);
 }
 
 VOID NdisStallExecution(UINT MicrosecondsToStall)
@@ -255,11 +247,9 @@ VOID NdisStallExecution(UINT MicrosecondsToStall)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {(uint64_t)MicrosecondsToStall};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisStallExecution", 1, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisStallExecution", 1, args, &sv);
     ddi_body_NdisStallExecution(MicrosecondsToStall);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisStallExecution", 0);
+    nd_verify_ddi_leave(k, "NdisStallExecution", 0, &sv);
 }
 
 VOID NdisMSleep(ULONG MicrosecondsToSleep)
@@ -267,9 +257,7 @@ VOID NdisMSleep(ULONG MicrosecondsToSleep)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {(uint64_t)MicrosecondsToSleep};
     nd_verify_saved sv;
-    nd_verify_call_begin(k, "NdisMSleep", 1, args);
-    nd_verify_call_suspend(k, &sv);
+    nd_verify_ddi_enter(k, "NdisMSleep", 1, args, &sv);
     ddi_body_NdisMSleep(MicrosecondsToSleep);
-    nd_verify_call_resume(k, &sv);
-    nd_verify_call_end(k, "NdisMSleep", 0);
+    nd_verify_ddi_leave(k, "NdisMSleep", 0, &sv);
 }

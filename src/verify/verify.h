@@ -115,4 +115,20 @@ static inline void nd_verify_call_resume(nd_kernel *k, const nd_verify_saved *sv
     vs->adapter = sv->adapter;
 }
 
+/* The bracket of a DDI that may run driver code: begin + suspend on entry,
+   resume + end on exit (the wrappers of src/ndis use these). */
+static inline void nd_verify_ddi_enter(nd_kernel *k, const char *ddi, unsigned nargs,
+                                       const uint64_t *args, nd_verify_saved *sv)
+{
+    nd_verify_call_begin(k, ddi, nargs, args);
+    nd_verify_call_suspend(k, sv);
+}
+
+static inline void nd_verify_ddi_leave(nd_kernel *k, const char *ddi, int64_t status,
+                                       const nd_verify_saved *sv)
+{
+    nd_verify_call_resume(k, sv);
+    nd_verify_call_end(k, ddi, status);
+}
+
 #endif /* ND_VERIFY_VERIFY_H */
