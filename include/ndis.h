@@ -13,8 +13,10 @@
  *   - the NDIS 6 miniport structures (NDIS_OBJECT_HEADER, driver
  *     characteristics, initialization parameters, adapter attributes) with
  *     their revision and size macros, and the MiniportXxx role types.
- * NET_BUFFER_LIST, NET_BUFFER and NDIS_OID_REQUEST are declared but not yet
- * defined (incomplete types). The NDIS DDIs (NdisM..., NdisAllocate...) are
+ *   - the NDIS 6 data path: NET_BUFFER, NET_BUFFER_LIST, their pools and
+ *     accessor macros, send/receive/return flags, NDIS_OID_REQUEST with the
+ *     OIDs an Ethernet miniport answers, status indications.
+ * The NDIS DDIs (NdisM..., NdisAllocate...) are
  * declared in the sections at the end, grouped by the src/ndis file that
  * implements them, each with its IRQL, return codes and ownership.
  *
@@ -502,9 +504,8 @@ typedef struct _NDIS_OBJECT_HEADER {
 #define NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT                             0xA9
 #define NDIS_OBJECT_TYPE_DRIVER_WRAPPER_OBJECT                            0xAA
 
-/* Structures that this subset declares but does not define yet. NET_BUFFER,
-   NET_BUFFER_LIST and NDIS_OID_REQUEST get their definitions with the data
-   path; the others are referenced by pointer fields only. */
+/* NET_BUFFER, NET_BUFFER_LIST and NDIS_OID_REQUEST are defined with the
+   data path below; the others are referenced by pointer fields only. */
 typedef struct _NET_BUFFER NET_BUFFER, *PNET_BUFFER;
 typedef struct _NET_BUFFER_LIST NET_BUFFER_LIST, *PNET_BUFFER_LIST;
 typedef struct _NDIS_OID_REQUEST NDIS_OID_REQUEST, *PNDIS_OID_REQUEST;
@@ -728,6 +729,428 @@ typedef union _NDIS_MINIPORT_ADAPTER_ATTRIBUTES {
     NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES GeneralAttributes;
     NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES OffloadAttributes;
 } NDIS_MINIPORT_ADAPTER_ATTRIBUTES, *PNDIS_MINIPORT_ADAPTER_ATTRIBUTES;
+
+/* ---- NET_BUFFER, NET_BUFFER_LIST and their pools (the NDIS 6 data path) ----
+   A NET_BUFFER is one frame: DataLength bytes starting DataOffset bytes into
+   its MDL chain (CurrentMdl/CurrentMdlOffset point at the first data byte).
+   A NET_BUFFER_LIST carries one or more NET_BUFFERs; NBLs are chained with
+   Next. Drivers use the accessor macros, never the fields' offsets. The
+   layout is the WDK's (x64 field order). */
+
+/* The WDK's interlocked singly linked list head: 16 bytes, 16-aligned on
+   64-bit Windows. NDIS only overlays it on the NB and NBL headers. */
+typedef union _SLIST_HEADER {
+    struct {
+        ULONGLONG Alignment;
+        ULONGLONG Region;
+    } s;
+    _Alignas(16) UCHAR Bytes[16];
+} SLIST_HEADER, *PSLIST_HEADER;
+
+typedef struct _NET_BUFFER_LIST_CONTEXT NET_BUFFER_LIST_CONTEXT, *PNET_BUFFER_LIST_CONTEXT;
+struct _NET_BUFFER_LIST_CONTEXT {
+    PNET_BUFFER_LIST_CONTEXT Next;
+    USHORT Size;
+    USHORT Offset;
+    _Alignas(16) UCHAR ContextData[];
+};
+
+typedef struct _NET_BUFFER_DATA {
+    PNET_BUFFER Next;
+    PMDL CurrentMdl;
+    ULONG CurrentMdlOffset;
+    union {
+        ULONG DataLength;
+        SIZE_T stDataLength;
+    };
+    PMDL MdlChain;
+    ULONG DataOffset;
+} NET_BUFFER_DATA, *PNET_BUFFER_DATA;
+
+typedef union _NET_BUFFER_HEADER {
+    NET_BUFFER_DATA NetBufferData;
+    SLIST_HEADER Link;
+} NET_BUFFER_HEADER, *PNET_BUFFER_HEADER;
+
+struct _NET_BUFFER {
+    union {
+        struct {
+            PNET_BUFFER Next;
+            PMDL CurrentMdl;
+            ULONG CurrentMdlOffset;
+            union {
+                ULONG DataLength;
+                SIZE_T stDataLength;
+            };
+            PMDL MdlChain;
+            ULONG DataOffset;
+        };
+        SLIST_HEADER Link;
+        NET_BUFFER_HEADER NetBufferHeader;
+    };
+    USHORT ChecksumBias;
+    USHORT Reserved;
+    NDIS_HANDLE NdisPoolHandle;
+    PVOID NdisReserved[2];
+    PVOID ProtocolReserved[6];
+    PVOID MiniportReserved[4];
+    NDIS_PHYSICAL_ADDRESS DataPhysicalAddress;
+    PVOID ScatterGatherList; /* the WDK's union of SharedMemoryInfo and ScatterGatherList */
+};
+
+/* NetBufferListInfo slots (NDIS 6.0 numbering). */
+typedef enum _NDIS_NET_BUFFER_LIST_INFO {
+    TcpIpChecksumNetBufferListInfo,
+    IPsecOffloadV1NetBufferListInfo,
+    TcpLargeSendNetBufferListInfo,
+    ClassificationHandleNetBufferListInfo,
+    Ieee8021QNetBufferListInfo,
+    NetBufferListCancelId,
+    MediaSpecificInformation,
+    NetBufferListFrameType,
+    NetBufferListHashValue,
+    NetBufferListHashInfo,
+    WfpNetBufferListInfo,
+    MaxNetBufferListInfo
+} NDIS_NET_BUFFER_LIST_INFO,
+    *PNDIS_NET_BUFFER_LIST_INFO;
+
+#define NetBufferListProtocolId NetBufferListFrameType
+#define TcpOffloadBytesTransferred TcpIpChecksumNetBufferListInfo
+
+typedef struct _NET_BUFFER_LIST_DATA {
+    PNET_BUFFER_LIST Next;
+    PNET_BUFFER FirstNetBuffer;
+} NET_BUFFER_LIST_DATA, *PNET_BUFFER_LIST_DATA;
+
+typedef union _NET_BUFFER_LIST_HEADER {
+    NET_BUFFER_LIST_DATA NetBufferListData;
+    SLIST_HEADER Link;
+} NET_BUFFER_LIST_HEADER, *PNET_BUFFER_LIST_HEADER;
+
+struct _NET_BUFFER_LIST {
+    union {
+        struct {
+            PNET_BUFFER_LIST Next;
+            PNET_BUFFER FirstNetBuffer;
+        };
+        SLIST_HEADER Link;
+        NET_BUFFER_LIST_HEADER NetBufferListHeader;
+    };
+    PNET_BUFFER_LIST_CONTEXT Context;
+    PNET_BUFFER_LIST ParentNetBufferList;
+    NDIS_HANDLE NdisPoolHandle;
+    PVOID NdisReserved[2];
+    PVOID ProtocolReserved[4];
+    PVOID MiniportReserved[2];
+    PVOID Scratch;
+    NDIS_HANDLE SourceHandle;
+    ULONG NblFlags;
+    LONG ChildRefCount;
+    ULONG Flags;
+    union {
+        NDIS_STATUS Status;
+        ULONG NdisReserved2;
+    };
+    PVOID NetBufferListInfo[MaxNetBufferListInfo];
+};
+
+#define NET_BUFFER_NEXT_NB(_NB)                  ((_NB)->Next)
+#define NET_BUFFER_FIRST_MDL(_NB)                ((_NB)->MdlChain)
+#define NET_BUFFER_DATA_LENGTH(_NB)              ((_NB)->DataLength)
+#define NET_BUFFER_DATA_OFFSET(_NB)              ((_NB)->DataOffset)
+#define NET_BUFFER_CURRENT_MDL(_NB)              ((_NB)->CurrentMdl)
+#define NET_BUFFER_CURRENT_MDL_OFFSET(_NB)       ((_NB)->CurrentMdlOffset)
+#define NET_BUFFER_PROTOCOL_RESERVED(_NB)        ((_NB)->ProtocolReserved)
+#define NET_BUFFER_MINIPORT_RESERVED(_NB)        ((_NB)->MiniportReserved)
+#define NET_BUFFER_CHECKSUM_BIAS(_NB)            ((_NB)->ChecksumBias)
+
+#define NET_BUFFER_LIST_NEXT_NBL(_NBL)           ((_NBL)->Next)
+#define NET_BUFFER_LIST_FIRST_NB(_NBL)           ((_NBL)->FirstNetBuffer)
+#define NET_BUFFER_LIST_FLAGS(_NBL)              ((_NBL)->Flags)
+#define NET_BUFFER_LIST_NBL_FLAGS(_NBL)          ((_NBL)->NblFlags)
+#define NET_BUFFER_LIST_PROTOCOL_RESERVED(_NBL)  ((_NBL)->ProtocolReserved)
+#define NET_BUFFER_LIST_MINIPORT_RESERVED(_NBL)  ((_NBL)->MiniportReserved)
+#define NET_BUFFER_LIST_CONTEXT_DATA_START(_NBL)                                                   \
+    ((PUCHAR)(((_NBL)->Context)->ContextData) + ((_NBL)->Context)->Offset)
+#define NET_BUFFER_LIST_CONTEXT_DATA_SIZE(_NBL)  (((_NBL)->Context)->Size)
+#define NET_BUFFER_LIST_INFO(_NBL, _Id)          ((_NBL)->NetBufferListInfo[(_Id)])
+#define NET_BUFFER_LIST_STATUS(_NBL)             ((_NBL)->Status)
+
+#define NDIS_MDL_LINKAGE(_Mdl)                   ((_Mdl)->Next)
+#define NdisGetNextMdl(_CurrentMdl, _NextMdl)    { *(_NextMdl) = (_CurrentMdl)->Next; }
+
+#define NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 1
+#define NET_BUFFER_POOL_PARAMETERS_REVISION_1      1
+
+#define NDIS_PROTOCOL_ID_DEFAULT 0x00
+#define NDIS_PROTOCOL_ID_TCP_IP  0x02
+#define NDIS_PROTOCOL_ID_IPX     0x06
+#define NDIS_PROTOCOL_ID_NBF     0x07
+
+typedef struct _NET_BUFFER_LIST_POOL_PARAMETERS {
+    NDIS_OBJECT_HEADER Header; /* NDIS_OBJECT_TYPE_DEFAULT, revision 1 */
+    UCHAR ProtocolId;          /* NDIS_PROTOCOL_ID_* */
+    BOOLEAN fAllocateNetBuffer; /* each NBL comes with one NET_BUFFER */
+    USHORT ContextSize;        /* a multiple of MEMORY_ALLOCATION_ALIGNMENT */
+    ULONG PoolTag;
+    ULONG DataSize;            /* with fAllocateNetBuffer: data buffer allocated per NBL, 0 = none */
+} NET_BUFFER_LIST_POOL_PARAMETERS, *PNET_BUFFER_LIST_POOL_PARAMETERS;
+
+#define NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1                                     \
+    RTL_SIZEOF_THROUGH_FIELD(NET_BUFFER_LIST_POOL_PARAMETERS, DataSize)
+
+typedef struct _NET_BUFFER_POOL_PARAMETERS {
+    NDIS_OBJECT_HEADER Header; /* NDIS_OBJECT_TYPE_DEFAULT, revision 1 */
+    ULONG PoolTag;
+    ULONG DataSize;
+} NET_BUFFER_POOL_PARAMETERS, *PNET_BUFFER_POOL_PARAMETERS;
+
+#define NDIS_SIZEOF_NET_BUFFER_POOL_PARAMETERS_REVISION_1                                          \
+    RTL_SIZEOF_THROUGH_FIELD(NET_BUFFER_POOL_PARAMETERS, DataSize)
+
+/* Send, send-complete, receive and return flags. */
+#define NDIS_DEFAULT_PORT_NUMBER ((NDIS_PORT_NUMBER)0)
+
+#define NDIS_SEND_FLAGS_DISPATCH_LEVEL     0x00000001
+#define NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK 0x00000002
+#define NDIS_TEST_SEND_FLAG(_Flags, _Fl)   (((_Flags) & (_Fl)) == (_Fl))
+#define NDIS_SET_SEND_FLAG(_Flags, _Fl)    ((_Flags) |= (_Fl))
+#define NDIS_TEST_SEND_AT_DISPATCH_LEVEL(_Flags)                                                   \
+    NDIS_TEST_SEND_FLAG((_Flags), NDIS_SEND_FLAGS_DISPATCH_LEVEL)
+
+#define NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL 0x00000001
+#define NDIS_TEST_SEND_COMPLETE_FLAG(_Flags, _Fl) (((_Flags) & (_Fl)) == (_Fl))
+#define NDIS_SET_SEND_COMPLETE_FLAG(_Flags, _Fl)  ((_Flags) |= (_Fl))
+#define NDIS_TEST_SEND_COMPLETE_AT_DISPATCH_LEVEL(_Flags)                                          \
+    NDIS_TEST_SEND_COMPLETE_FLAG((_Flags), NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL)
+
+#define NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL           0x00000001
+#define NDIS_RECEIVE_FLAGS_RESOURCES                0x00000002
+#define NDIS_RECEIVE_FLAGS_SINGLE_ETHER_TYPE        0x00000100
+#define NDIS_RECEIVE_FLAGS_SINGLE_VLAN              0x00000200
+#define NDIS_RECEIVE_FLAGS_PERFECT_FILTERED         0x00000400
+#define NDIS_TEST_RECEIVE_FLAG(_Flags, _Fl)         (((_Flags) & (_Fl)) == (_Fl))
+#define NDIS_SET_RECEIVE_FLAG(_Flags, _Fl)          ((_Flags) |= (_Fl))
+#define NDIS_TEST_RECEIVE_AT_DISPATCH_LEVEL(_Flags)                                                \
+    NDIS_TEST_RECEIVE_FLAG((_Flags), NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL)
+#define NDIS_TEST_RECEIVE_CANNOT_PEND(_Flags)                                                      \
+    NDIS_TEST_RECEIVE_FLAG((_Flags), NDIS_RECEIVE_FLAGS_RESOURCES)
+
+#define NDIS_RETURN_FLAGS_DISPATCH_LEVEL 0x00000001
+#define NDIS_TEST_RETURN_FLAG(_Flags, _Fl) (((_Flags) & (_Fl)) == (_Fl))
+#define NDIS_SET_RETURN_FLAG(_Flags, _Fl)  ((_Flags) |= (_Fl))
+#define NDIS_TEST_RETURN_AT_DISPATCH_LEVEL(_Flags)                                                 \
+    NDIS_TEST_RETURN_FLAG((_Flags), NDIS_RETURN_FLAGS_DISPATCH_LEVEL)
+
+/* ---- OID requests ---- */
+
+typedef enum _NDIS_REQUEST_TYPE {
+    NdisRequestQueryInformation,
+    NdisRequestSetInformation,
+    NdisRequestQueryStatistics,
+    NdisRequestOpen,
+    NdisRequestClose,
+    NdisRequestSend,
+    NdisRequestTransferData,
+    NdisRequestReset,
+    NdisRequestGeneric1,
+    NdisRequestGeneric2,
+    NdisRequestGeneric3,
+    NdisRequestGeneric4,
+    NdisRequestMethod
+} NDIS_REQUEST_TYPE,
+    *PNDIS_REQUEST_TYPE;
+
+#define NDIS_OID_REQUEST_REVISION_1         1
+#define NDIS_OID_REQUEST_NDIS_RESERVED_SIZE 16
+#define NDIS_OBJECT_TYPE_OID_REQUEST        NDIS_OBJECT_TYPE_REQUEST_EX
+
+/* What MiniportOidRequest gets. Header: NDIS_OBJECT_TYPE_OID_REQUEST,
+   revision 1. The miniport answers in DATA and returns a status, or returns
+   NDIS_STATUS_PENDING and later calls NdisMOidRequestComplete. */
+struct _NDIS_OID_REQUEST {
+    NDIS_OBJECT_HEADER Header;
+    NDIS_REQUEST_TYPE RequestType;
+    NDIS_PORT_NUMBER PortNumber;
+    UINT Timeout; /* seconds */
+    PVOID RequestId;
+    NDIS_HANDLE RequestHandle;
+    union _REQUEST_DATA {
+        struct _QUERY {
+            NDIS_OID Oid;
+            PVOID InformationBuffer;
+            UINT InformationBufferLength;
+            UINT BytesWritten;
+            UINT BytesNeeded;
+        } QUERY_INFORMATION;
+        struct _SET {
+            NDIS_OID Oid;
+            PVOID InformationBuffer;
+            UINT InformationBufferLength;
+            UINT BytesRead;
+            UINT BytesNeeded;
+        } SET_INFORMATION;
+        struct _METHOD {
+            NDIS_OID Oid;
+            PVOID InformationBuffer;
+            ULONG InputBufferLength;
+            ULONG OutputBufferLength;
+            ULONG MethodId;
+            UINT BytesWritten;
+            UINT BytesRead;
+            UINT BytesNeeded;
+        } METHOD_INFORMATION;
+    } DATA;
+    UCHAR NdisReserved[NDIS_OID_REQUEST_NDIS_RESERVED_SIZE * sizeof(PVOID)];
+    UCHAR MiniportReserved[2 * sizeof(PVOID)];
+    UCHAR SourceReserved[2 * sizeof(PVOID)];
+    UCHAR SupportedRevision;
+    UCHAR Reserved1;
+    USHORT Reserved2;
+};
+
+#define NDIS_SIZEOF_OID_REQUEST_REVISION_1 RTL_SIZEOF_THROUGH_FIELD(NDIS_OID_REQUEST, Reserved2)
+
+/* General OIDs (ntddndis.h values). */
+#define OID_GEN_SUPPORTED_LIST        0x00010101
+#define OID_GEN_HARDWARE_STATUS       0x00010102
+#define OID_GEN_MEDIA_SUPPORTED       0x00010103
+#define OID_GEN_MEDIA_IN_USE          0x00010104
+#define OID_GEN_MAXIMUM_LOOKAHEAD     0x00010105
+#define OID_GEN_MAXIMUM_FRAME_SIZE    0x00010106
+#define OID_GEN_LINK_SPEED            0x00010107
+#define OID_GEN_TRANSMIT_BUFFER_SPACE 0x00010108
+#define OID_GEN_RECEIVE_BUFFER_SPACE  0x00010109
+#define OID_GEN_TRANSMIT_BLOCK_SIZE   0x0001010A
+#define OID_GEN_RECEIVE_BLOCK_SIZE    0x0001010B
+#define OID_GEN_VENDOR_ID             0x0001010C
+#define OID_GEN_VENDOR_DESCRIPTION    0x0001010D
+#define OID_GEN_CURRENT_PACKET_FILTER 0x0001010E
+#define OID_GEN_CURRENT_LOOKAHEAD     0x0001010F
+#define OID_GEN_DRIVER_VERSION        0x00010110
+#define OID_GEN_MAXIMUM_TOTAL_SIZE    0x00010111
+#define OID_GEN_MAC_OPTIONS           0x00010113
+#define OID_GEN_MEDIA_CONNECT_STATUS  0x00010114
+#define OID_GEN_MAXIMUM_SEND_PACKETS  0x00010115
+#define OID_GEN_VENDOR_DRIVER_VERSION 0x00010116
+#define OID_GEN_MAX_LINK_SPEED        0x00010206
+#define OID_GEN_LINK_STATE            0x00010207
+#define OID_GEN_XMIT_OK               0x00020101
+#define OID_GEN_RCV_OK                0x00020102
+#define OID_GEN_XMIT_ERROR            0x00020103
+#define OID_GEN_RCV_ERROR             0x00020104
+#define OID_GEN_RCV_NO_BUFFER         0x00020105
+#define OID_GEN_STATISTICS            0x00020106
+/* 802.3 OIDs */
+#define OID_802_3_PERMANENT_ADDRESS    0x01010101
+#define OID_802_3_CURRENT_ADDRESS      0x01010102
+#define OID_802_3_MULTICAST_LIST       0x01010103
+#define OID_802_3_MAXIMUM_LIST_SIZE    0x01010104
+#define OID_802_3_RCV_ERROR_ALIGNMENT  0x01020101
+#define OID_802_3_XMIT_ONE_COLLISION   0x01020102
+#define OID_802_3_XMIT_MORE_COLLISIONS 0x01020103
+
+/* OID_GEN_CURRENT_PACKET_FILTER bits */
+#define NDIS_PACKET_TYPE_DIRECTED      0x00000001
+#define NDIS_PACKET_TYPE_MULTICAST     0x00000002
+#define NDIS_PACKET_TYPE_ALL_MULTICAST 0x00000004
+#define NDIS_PACKET_TYPE_BROADCAST     0x00000008
+#define NDIS_PACKET_TYPE_PROMISCUOUS   0x00000020
+
+typedef enum _NDIS_HARDWARE_STATUS {
+    NdisHardwareStatusReady,
+    NdisHardwareStatusInitializing,
+    NdisHardwareStatusReset,
+    NdisHardwareStatusClosing,
+    NdisHardwareStatusNotReady
+} NDIS_HARDWARE_STATUS,
+    *PNDIS_HARDWARE_STATUS;
+
+/* OID_GEN_STATISTICS answer. */
+#define NDIS_STATISTICS_INFO_REVISION_1 1
+
+typedef struct _NDIS_STATISTICS_INFO {
+    NDIS_OBJECT_HEADER Header; /* NDIS_OBJECT_TYPE_DEFAULT, revision 1 */
+    ULONG SupportedStatistics; /* NDIS_STATISTICS_FLAGS_VALID_* */
+    ULONG64 ifInDiscards;
+    ULONG64 ifInErrors;
+    ULONG64 ifHCInOctets;
+    ULONG64 ifHCInUcastPkts;
+    ULONG64 ifHCInMulticastPkts;
+    ULONG64 ifHCInBroadcastPkts;
+    ULONG64 ifHCOutOctets;
+    ULONG64 ifHCOutUcastPkts;
+    ULONG64 ifHCOutMulticastPkts;
+    ULONG64 ifHCOutBroadcastPkts;
+    ULONG64 ifOutErrors;
+    ULONG64 ifOutDiscards;
+    ULONG64 ifHCInUcastOctets;
+    ULONG64 ifHCInMulticastOctets;
+    ULONG64 ifHCInBroadcastOctets;
+    ULONG64 ifHCOutUcastOctets;
+    ULONG64 ifHCOutMulticastOctets;
+    ULONG64 ifHCOutBroadcastOctets;
+} NDIS_STATISTICS_INFO, *PNDIS_STATISTICS_INFO;
+
+#define NDIS_SIZEOF_STATISTICS_INFO_REVISION_1                                                     \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_STATISTICS_INFO, ifHCOutBroadcastOctets)
+
+#define NDIS_STATISTICS_FLAGS_VALID_DIRECTED_FRAMES_RCV    0x00000001
+#define NDIS_STATISTICS_FLAGS_VALID_MULTICAST_FRAMES_RCV   0x00000002
+#define NDIS_STATISTICS_FLAGS_VALID_BROADCAST_FRAMES_RCV   0x00000004
+#define NDIS_STATISTICS_FLAGS_VALID_BYTES_RCV              0x00000008
+#define NDIS_STATISTICS_FLAGS_VALID_RCV_DISCARDS           0x00000010
+#define NDIS_STATISTICS_FLAGS_VALID_RCV_ERROR              0x00000020
+#define NDIS_STATISTICS_FLAGS_VALID_DIRECTED_FRAMES_XMIT   0x00000040
+#define NDIS_STATISTICS_FLAGS_VALID_MULTICAST_FRAMES_XMIT  0x00000080
+#define NDIS_STATISTICS_FLAGS_VALID_BROADCAST_FRAMES_XMIT  0x00000100
+#define NDIS_STATISTICS_FLAGS_VALID_BYTES_XMIT             0x00000200
+#define NDIS_STATISTICS_FLAGS_VALID_XMIT_ERROR             0x00000400
+#define NDIS_STATISTICS_FLAGS_VALID_XMIT_DISCARDS          0x00008000
+#define NDIS_STATISTICS_FLAGS_VALID_DIRECTED_BYTES_RCV     0x00010000
+#define NDIS_STATISTICS_FLAGS_VALID_MULTICAST_BYTES_RCV    0x00020000
+#define NDIS_STATISTICS_FLAGS_VALID_BROADCAST_BYTES_RCV    0x00040000
+#define NDIS_STATISTICS_FLAGS_VALID_DIRECTED_BYTES_XMIT    0x00080000
+#define NDIS_STATISTICS_FLAGS_VALID_MULTICAST_BYTES_XMIT   0x00100000
+#define NDIS_STATISTICS_FLAGS_VALID_BROADCAST_BYTES_XMIT   0x00200000
+
+/* ---- Status indications (NdisMIndicateStatusEx) ---- */
+
+#define NDIS_STATUS_INDICATION_REVISION_1 1
+
+typedef struct _NDIS_STATUS_INDICATION {
+    NDIS_OBJECT_HEADER Header; /* NDIS_OBJECT_TYPE_STATUS_INDICATION, revision 1 */
+    NDIS_HANDLE SourceHandle;  /* the MiniportAdapterHandle */
+    NDIS_PORT_NUMBER PortNumber;
+    NDIS_STATUS StatusCode;    /* NDIS_STATUS_LINK_STATE, ... */
+    ULONG Flags;
+    NDIS_HANDLE DestinationHandle;
+    PVOID RequestId;
+    PVOID StatusBuffer;
+    ULONG StatusBufferSize;
+    GUID Guid;
+    PVOID NdisReserved[4];
+} NDIS_STATUS_INDICATION, *PNDIS_STATUS_INDICATION;
+
+#define NDIS_SIZEOF_STATUS_INDICATION_REVISION_1                                                   \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_STATUS_INDICATION, NdisReserved)
+
+#define NDIS_LINK_STATE_REVISION_1 1
+
+/* The StatusBuffer of NDIS_STATUS_LINK_STATE, and OID_GEN_LINK_STATE. */
+typedef struct _NDIS_LINK_STATE {
+    NDIS_OBJECT_HEADER Header; /* NDIS_OBJECT_TYPE_DEFAULT, revision 1 */
+    NDIS_MEDIA_CONNECT_STATE MediaConnectState;
+    NDIS_MEDIA_DUPLEX_STATE MediaDuplexState;
+    ULONG64 XmitLinkSpeed; /* bits per second; NDIS_LINK_SPEED_UNKNOWN */
+    ULONG64 RcvLinkSpeed;
+    NDIS_SUPPORTED_PAUSE_FUNCTIONS PauseFunctions;
+    ULONG AutoNegotiationFlags;
+} NDIS_LINK_STATE, *PNDIS_LINK_STATE;
+
+#define NDIS_SIZEOF_LINK_STATE_REVISION_1                                                          \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_LINK_STATE, AutoNegotiationFlags)
 
 /* ---- Miniport driver entry points (role types and handler pointers) ----
    A driver declares each function with its role type, for example
@@ -1388,6 +1811,140 @@ VOID NdisMAllocateSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, 
  */
 VOID NdisMFreeSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOLEAN Cached,
                            PVOID VirtualAddress, NDIS_PHYSICAL_ADDRESS PhysicalAddress);
+
+/* ==== DDIs: the NDIS 6 data path (src/ndis/nbl.c, datapath.c) ====
+   Pools and NBLs: any NDIS handle (driver or adapter) may own a pool. The
+   exact behaviour on bad input (what is reported, what is returned) is in
+   docs/ndis.md. */
+
+/*
+ * NdisAllocateNetBufferListPool - a pool of NET_BUFFER_LISTs.
+ * @NdisHandle: a driver or adapter handle (NdisMiniportDriverHandle or
+ * NdisMiniportHandle). @Parameters: header NDIS_OBJECT_TYPE_DEFAULT,
+ * revision 1; ContextSize a multiple of MEMORY_ALLOCATION_ALIGNMENT;
+ * fAllocateNetBuffer: each NBL comes with one NET_BUFFER; DataSize (only
+ * with fAllocateNetBuffer): bytes of nonpaged data per NBL, placed by the
+ * machine's placement policy, described by one MDL.
+ * Returns the pool handle, owned by the caller until
+ * NdisFreeNetBufferListPool, or NULL (no memory; reported: bad handle,
+ * NULL or malformed parameters, wrong IRQL). IRQL <= DISPATCH_LEVEL.
+ */
+NDIS_HANDLE NdisAllocateNetBufferListPool(NDIS_HANDLE NdisHandle,
+                                          PNET_BUFFER_LIST_POOL_PARAMETERS Parameters);
+
+/* NdisFreeNetBufferListPool - free a pool whose NBLs are all freed (NBLs
+   still allocated: a violation, and the pool is not freed). IRQL <=
+   DISPATCH_LEVEL. */
+VOID NdisFreeNetBufferListPool(NDIS_HANDLE PoolHandle);
+
+/* NdisAllocateNetBufferPool - a pool of NET_BUFFERs (header revision 1;
+   DataSize must be 0: data buffers with NBs are not provided). Returns the
+   pool or NULL. IRQL <= DISPATCH_LEVEL. */
+NDIS_HANDLE NdisAllocateNetBufferPool(NDIS_HANDLE NdisHandle,
+                                      PNET_BUFFER_POOL_PARAMETERS Parameters);
+
+/* NdisFreeNetBufferPool - as NdisFreeNetBufferListPool, for NB pools. */
+VOID NdisFreeNetBufferPool(NDIS_HANDLE PoolHandle);
+
+/*
+ * NdisAllocateNetBufferList - an NBL from @PoolHandle with @ContextSize
+ * bytes of context (a multiple of MEMORY_ALLOCATION_ALIGNMENT, at least
+ * @ContextBackFill), no NET_BUFFER unless the pool was created with
+ * fAllocateNetBuffer (then one NB with DataLength 0, or over the pool's data
+ * buffer with DataLength 0). Returns the NBL (zeroed but for what NDIS
+ * fills), owned by the caller until NdisFreeNetBufferList, or NULL.
+ * IRQL <= DISPATCH_LEVEL.
+ */
+PNET_BUFFER_LIST NdisAllocateNetBufferList(NDIS_HANDLE PoolHandle, USHORT ContextSize,
+                                           USHORT ContextBackFill);
+
+/*
+ * NdisAllocateNetBufferAndNetBufferList - an NBL with one NET_BUFFER over
+ * @MdlChain (may be NULL with @DataLength 0): data starts @DataOffset bytes
+ * into the chain and is @DataLength bytes long (must fit in the chain:
+ * reported and NULL otherwise). The pool must have fAllocateNetBuffer.
+ * The MDLs stay the caller's. Returns the NBL or NULL. IRQL <=
+ * DISPATCH_LEVEL.
+ */
+PNET_BUFFER_LIST NdisAllocateNetBufferAndNetBufferList(NDIS_HANDLE PoolHandle, USHORT ContextSize,
+                                                       USHORT ContextBackFill, PMDL MdlChain,
+                                                       ULONG DataOffset, SIZE_T DataLength);
+
+/* NdisFreeNetBufferList - free an NBL of NdisAllocateNetBufferList or
+   NdisAllocateNetBufferAndNetBufferList, with the NB NDIS allocated with it
+   (NBs the caller chained from an NB pool must be freed first: reported).
+   An NBL that is with the miniport or indicated and not returned is
+   reported and not freed. IRQL <= DISPATCH_LEVEL. */
+VOID NdisFreeNetBufferList(PNET_BUFFER_LIST NetBufferList);
+
+/* NdisAllocateNetBuffer - an NB from an NB pool over @MdlChain, as
+   NdisAllocateNetBufferAndNetBufferList. Returns the NB or NULL.
+   IRQL <= DISPATCH_LEVEL. */
+PNET_BUFFER NdisAllocateNetBuffer(NDIS_HANDLE PoolHandle, PMDL MdlChain, ULONG DataOffset,
+                                  SIZE_T DataLength);
+
+/* NdisFreeNetBuffer - free an NB of NdisAllocateNetBuffer. IRQL <=
+   DISPATCH_LEVEL. */
+VOID NdisFreeNetBuffer(PNET_BUFFER NetBuffer);
+
+/*
+ * NdisGetDataBuffer - a pointer to the first @BytesNeeded bytes of
+ * @NetBuffer's data: into the MDL's memory when they are contiguous there
+ * (and aligned as asked), else copied into @Storage (may be NULL: then NULL
+ * is returned). NULL too when the NB has fewer bytes. IRQL <=
+ * DISPATCH_LEVEL.
+ */
+PVOID NdisGetDataBuffer(PNET_BUFFER NetBuffer, ULONG BytesNeeded, PVOID Storage,
+                        UINT AlignMultiple, UINT AlignOffset);
+
+/*
+ * NdisMSendNetBufferListsComplete - give back NBLs that MiniportSend-
+ * NetBufferLists received (a chain; NET_BUFFER_LIST_STATUS of each set by
+ * the miniport). @SendCompleteFlags: NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL
+ * when called at DISPATCH_LEVEL. An NBL that is not with the miniport
+ * (never sent, already completed) is reported and skipped.
+ * IRQL <= DISPATCH_LEVEL.
+ */
+VOID NdisMSendNetBufferListsComplete(NDIS_HANDLE MiniportAdapterHandle,
+                                     PNET_BUFFER_LIST NetBufferLists, ULONG SendCompleteFlags);
+
+/*
+ * NdisMIndicateReceiveNetBufferLists - hand received frames up. A chain of
+ * @NumberOfNetBufferLists NBLs (must match the chain: reported). Without
+ * NDIS_RECEIVE_FLAGS_RESOURCES the NBLs are NDIS's until
+ * MiniportReturnNetBufferLists gives them back; with it, they are the
+ * miniport's again when this returns. Indicating while the adapter is
+ * paused is reported (and the NBLs are returned at once).
+ * IRQL <= DISPATCH_LEVEL (NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL set exactly when
+ * at DISPATCH_LEVEL).
+ */
+VOID NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
+                                        PNET_BUFFER_LIST NetBufferLists,
+                                        NDIS_PORT_NUMBER PortNumber,
+                                        ULONG NumberOfNetBufferLists, ULONG ReceiveFlags);
+
+/* NdisMOidRequestComplete - complete an OID request MiniportOidRequest
+   returned NDIS_STATUS_PENDING for. IRQL <= DISPATCH_LEVEL. */
+VOID NdisMOidRequestComplete(NDIS_HANDLE MiniportAdapterHandle, PNDIS_OID_REQUEST OidRequest,
+                             NDIS_STATUS Status);
+
+/* NdisMPauseComplete - complete a pause MiniportPause returned
+   NDIS_STATUS_PENDING for. IRQL <= DISPATCH_LEVEL. */
+VOID NdisMPauseComplete(NDIS_HANDLE MiniportAdapterHandle);
+
+/* NdisMRestartComplete - complete a restart MiniportRestart returned
+   NDIS_STATUS_PENDING for. IRQL <= DISPATCH_LEVEL. */
+VOID NdisMRestartComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_STATUS Status);
+
+/* NdisMResetComplete - complete a reset MiniportResetEx returned
+   NDIS_STATUS_PENDING for. IRQL <= DISPATCH_LEVEL. */
+VOID NdisMResetComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_STATUS Status,
+                        BOOLEAN AddressingReset);
+
+/* NdisMIndicateStatusEx - a status indication (NDIS_STATUS_LINK_STATE with
+   an NDIS_LINK_STATE, ...), passed to the host. IRQL <= DISPATCH_LEVEL. */
+VOID NdisMIndicateStatusEx(NDIS_HANDLE MiniportAdapterHandle,
+                           PNDIS_STATUS_INDICATION StatusIndication);
 
 #ifdef __cplusplus
 }

@@ -115,6 +115,16 @@ typedef struct _EPROCESS *PEPROCESS;
 typedef struct _DRIVER_OBJECT DRIVER_OBJECT, *PDRIVER_OBJECT;
 typedef struct _DEVICE_OBJECT DEVICE_OBJECT, *PDEVICE_OBJECT;
 
+/* ---- GUID, allocation alignment ---- */
+typedef struct _GUID {
+    ULONG Data1;
+    USHORT Data2;
+    USHORT Data3;
+    UCHAR Data4[8];
+} GUID, *PGUID;
+
+#define MEMORY_ALLOCATION_ALIGNMENT 16
+
 /* ---- MDL ---- */
 typedef struct _MDL {
     struct _MDL *Next;

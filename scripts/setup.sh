@@ -14,6 +14,8 @@ packages=(
   python3                       # corpus generator, JSON checks
   file                          # valgrind.sh tells programs from scripts
   sigrok-cli                    # loads the trace VCD in CI (tests/trace)
+  libpcap-dev                   # pcap files of the ndisdma command
+  tshark                        # reads the pcap the ndisdma command writes (tests/tools)
 )
 
 missing=()

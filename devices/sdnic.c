@@ -1,0 +1,2 @@
+/* sdnic.c - being written (devices/sdnic.h). */
+#include "sdnic.h"
