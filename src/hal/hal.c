@@ -55,3 +55,8 @@ int nd_hal_inject_flush_faults(nd_hal *h, unsigned count)
     h->flush_faults = count;
     return 0;
 }
+
+void nd_hal_get_stats(const nd_hal *h, ndisdma_hal_stats *out)
+{
+    *out = h->stats;
+}

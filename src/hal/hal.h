@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ndisdma/hal.h>
 #include <wdm.h>
 
 #include "kernel/kernel.h"
@@ -94,5 +95,8 @@ void nd_hal_withdraw_adapter(PDMA_ADAPTER DmaAdapter);
  * the verifier's receive poisoning. Any IRQL; false for a bad adapter.
  */
 bool nd_hal_mapping_bounced(PDMA_ADAPTER DmaAdapter);
+
+/* nd_hal_get_stats - copy @h's counters (ndisdma_hal_get_stats). */
+void nd_hal_get_stats(const nd_hal *h, ndisdma_hal_stats *out);
 
 #endif /* ND_HAL_HAL_H */

@@ -119,10 +119,11 @@ struct nd_hal {
     nd_hal_channel chan[8];
     nd_mapreg_pool pool;
     nd_adapter *adapters;
-    int dispatching;       /* inside nd_hal_dispatch */
-    int redo;              /* a nested dispatch request arrived meanwhile */
-    bool destroying;       /* nd_hal_destroy: no locks, no port traffic */
-    unsigned flush_faults; /* flushes left that report FALSE (fault injection) */
+    int dispatching;         /* inside nd_hal_dispatch */
+    int redo;                /* a nested dispatch request arrived meanwhile */
+    bool destroying;         /* nd_hal_destroy: no locks, no port traffic */
+    unsigned flush_faults;   /* flushes left that report FALSE (fault injection) */
+    ndisdma_hal_stats stats; /* counters of ndisdma_hal_get_stats */
 };
 
 /* ---- adapter.c ---- */

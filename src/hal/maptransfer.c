@@ -242,6 +242,13 @@ PHYSICAL_ADDRESS nd_hal_map_transfer(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID Ma
     nd_ctl_mask(h, ad->channel, false);
     nd_ctl_unlock(h, ad->channel, old);
 
+    if (bounced) {
+        h->stats.transfers_bounced++;
+        h->stats.bytes_bounced += len;
+    } else {
+        h->stats.transfers_direct++;
+        h->stats.bytes_direct += len;
+    }
     ad->map.active = true;
     ad->map.bounced = bounced;
     ad->map.write_to_device = WriteToDevice != 0;
@@ -356,6 +363,7 @@ BOOLEAN nd_hal_flush_adapter_buffers(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID Ma
                              ch, (unsigned)moved);
     }
     m->active = false;
+    h->stats.flushes++;
     if (h->flush_faults > 0) {
         h->flush_faults--;
         return FALSE;

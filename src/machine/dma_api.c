@@ -53,3 +53,11 @@ int ndisdma_dma_get_controller(const ndisdma_machine *m, unsigned index,
         return NDISDMA_EINVAL;
     return nd_hw_dma_get_controller(&m->hw, index, out);
 }
+
+int ndisdma_hal_get_stats(const ndisdma_machine *m, ndisdma_hal_stats *out)
+{
+    if (!m || !out)
+        return NDISDMA_EINVAL;
+    nd_hal_get_stats(m->hal, out);
+    return 0;
+}
