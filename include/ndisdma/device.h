@@ -25,8 +25,8 @@
  * counted as spurious. Interrupts come before DPCs and events at the same
  * instant, and a request raised by a DPC, an event, a timer or a DMA device
  * callback is delivered before anything else runs; one raised during DMA
- * service is delivered when the current DMA slice ends (at most 10 us of
- * virtual time later).
+ * service (from a DMA device callback) is delivered right after the burst
+ * that raised it, at the bus time that burst ended.
  *
  * Timers. A device schedules a callback at an absolute virtual time with an
  * ndisdma_timer that the device owns (no allocation: scheduling cannot

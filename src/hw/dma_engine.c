@@ -430,8 +430,19 @@ size_t nd_dma_service(nd_hw *hw, const uint32_t *cost, uint64_t budget, uint64_t
     if (hw->running)
         return 0;
     hw->running = 1;
+    hw->yield = 0;
+    /* Timed service: each grant starts at the bus time the ones before it
+       used, so device callbacks see the time of their own burst. The first
+       unit had already spent carry_ns before now_ns. */
+    const uint64_t base = hw->now_ns, carry = cost ? hw->carry_ns : 0;
     unsigned idle_grants = 0;
     for (;;) {
+        if (hw->yield)
+            break; /* something was scheduled for now: let it happen */
+        if (cost && used > carry) {
+            hw->now_ns = base + (used - carry);
+            hw->carry_ns = 0;
+        }
         bool alone = false;
         int ch = nd_atdma_arbitrate(&hw->dma, &alone);
         if (ch < 0)

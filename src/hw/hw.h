@@ -43,6 +43,10 @@ typedef struct nd_hw {
     int serving;     /* channel whose data callback is running, or -1 */
     int eop_pending; /* external EOP seen during that callback */
     int reasserted;  /* that callback asserted its channel's DREQ */
+    /* Set by the owner of virtual time when a callback during timed DMA
+       service scheduled something (an event, an IRQ's delivery): the
+       service returns after the current burst so that it happens on time. */
+    int yield;
     nd_iobus io;
     nd_pic pic;       /* IRQ lines 0-15 (pic.h) */
     nd_faults faults; /* fault injection (src/fault), seeded by the machine */

@@ -24,7 +24,9 @@
 
 uint64_t nd_kernel_now(const nd_kernel *k)
 {
-    return k->now_ns;
+    /* During timed DMA service the bus is ahead of the slice start: the
+       engine keeps hw->now_ns at the start of the burst being served. */
+    return k->hw->running && k->hw->now_ns > k->now_ns ? k->hw->now_ns : k->now_ns;
 }
 
 static void set_now(nd_kernel *k, uint64_t t)
@@ -62,8 +64,11 @@ void nd_event_schedule(nd_kernel *k, nd_event *ev, uint64_t at_ns)
 {
     if (ev->pending)
         ev_unlink(k, ev);
-    if (at_ns < k->now_ns)
-        at_ns = k->now_ns;
+    const uint64_t now = nd_kernel_now(k);
+    if (at_ns < now)
+        at_ns = now;
+    if (k->hw->running)
+        k->hw->yield = 1; /* scheduled from a DMA callback: end the slice */
     ev->at_ns = at_ns;
     ev->order = k->ev_order++;
     /* Insert after the last event due at or before @at_ns (FIFO for equal
@@ -214,7 +219,17 @@ static void dma_slice(nd_kernel *k, uint64_t stop)
     k->hw->carry_ns = carry;
     nd_dma_service(k->hw, k->dma_unit_ns, budget, &spent);
     k->hw->carry_ns = 0;
-    if (dma_busy(k)) {
+    if (k->hw->yield) {
+        /* A callback scheduled something: the slice ends after the burst
+           it came from, between two units. */
+        k->hw->yield = 0;
+        if (spent >= carry) {
+            k->dma_carry_ns = 0;
+            set_now(k, start + (spent - carry));
+        } else {
+            k->hw->now_ns = start; /* nothing completed: keep the carry */
+        }
+    } else if (dma_busy(k)) {
         /* The bus is in the middle of a unit: keep the time it spent. */
         k->dma_carry_ns = budget - spent;
         set_now(k, end);

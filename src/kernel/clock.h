@@ -27,9 +27,12 @@
  * DMA is served in slices of at most ND_DMA_SLICE_NS with
  * nd_dma_service(budget = slice); time the bus spent on a unit that did not
  * complete within a slice carries over to the next, so throughput is exact
- * whatever the slicing. The hardware's now_ns is the slice start during a
- * slice: device callbacks see time with that resolution, and an event they
- * schedule for "now" is delivered at the end of the slice.
+ * whatever the slicing. During a slice the engine moves the hardware's
+ * now_ns to the start of each burst (grant), so device callbacks see the bus
+ * time of their own burst (nd_kernel_now too). When a callback schedules an
+ * event or raises an interrupt request (which schedules the kernel's wake-up
+ * event), the slice ends right after that burst, between two units: the
+ * interrupt or event is delivered at the bus time it was raised, not later.
  */
 #ifndef ND_KERNEL_CLOCK_H
 #define ND_KERNEL_CLOCK_H
@@ -41,8 +44,8 @@
 
 typedef struct nd_kernel nd_kernel;
 
-#define ND_DMA_SLICE_NS        10000u /* 10 us of bus time per service call */
-#define ND_DMA_DEFAULT_UNIT_NS 960u   /* ISA compatible timing */
+#define ND_DMA_SLICE_NS        1000000u /* 1 ms of bus time at most per service call */
+#define ND_DMA_DEFAULT_UNIT_NS 960u     /* ISA compatible timing */
 #define ND_KERNEL_LIVELOCK     1000000u
 
 /* Virtual time in nanoseconds. */
