@@ -90,6 +90,18 @@ static void stall_channel(nd_hw *hw, nd_i8237 *c, unsigned ch, uint32_t units)
     }
 }
 
+/* Timed service: the bus spent @units unit times (the first unit had
+   already spent carry_ns before now_ns). */
+static inline void bus_advance(nd_hw *hw, uint64_t units)
+{
+    if (hw->unit_ns && units) {
+        const uint64_t t = units * hw->unit_ns;
+        const uint64_t c = hw->carry_ns;
+        hw->carry_ns = 0;
+        hw->now_ns += t > c ? t - c : 0;
+    }
+}
+
 /*
  * Single mode (H22) fast path, for the common case of a device that takes or
  * gives one unit per grant while DREQ stays asserted, with no observer. Each
@@ -151,6 +163,7 @@ static size_t serve_single_fast(nd_hw *hw, nd_i8237 *c, unsigned ch, uint64_t pa
             if (got < us)
                 break;
             k++;
+            bus_advance(hw, 1);
             p += step;
             c->cur_addr[i] = (uint16_t)(dec ? addr - k : addr + k);
             c->cur_count[i] = (uint16_t)(count - k);
@@ -311,6 +324,7 @@ static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
                                 .flags = flags};
             nd_hw_emit(hw, &ev);
         }
+        bus_advance(hw, u);
 
         const bool eop = hw->eop_pending != 0;
         hw->eop_pending = 0;
@@ -395,6 +409,7 @@ static size_t serve_mem_to_mem(nd_hw *hw, uint64_t max)
                             .bytes = (uint32_t)moved};
         nd_hw_emit(hw, &ev);
     }
+    bus_advance(hw, moved);
     if (tc) {
         /* The transfer ends for both channels. Channel 0's request and latch
            are cleared; like channel 1 it then reloads if it is in
@@ -431,18 +446,10 @@ size_t nd_dma_service(nd_hw *hw, const uint32_t *cost, uint64_t budget, uint64_t
         return 0;
     hw->running = 1;
     hw->yield = 0;
-    /* Timed service: each grant starts at the bus time the ones before it
-       used, so device callbacks see the time of their own burst. The first
-       unit had already spent carry_ns before now_ns. */
-    const uint64_t base = hw->now_ns, carry = cost ? hw->carry_ns : 0;
     unsigned idle_grants = 0;
     for (;;) {
         if (hw->yield)
             break; /* something was scheduled for now: let it happen */
-        if (cost && used > carry) {
-            hw->now_ns = base + (used - carry);
-            hw->carry_ns = 0;
-        }
         bool alone = false;
         int ch = nd_atdma_arbitrate(&hw->dma, &alone);
         if (ch < 0)
@@ -457,6 +464,7 @@ size_t nd_dma_service(nd_hw *hw, const uint32_t *cost, uint64_t budget, uint64_t
         uint64_t left = budget ? (budget - used) / c : UINT64_MAX;
         if (left == 0)
             break;
+        hw->unit_ns = cost ? c : 0; /* the engine moves now_ns as units go */
         size_t n;
         if (ch == 0 && (hw->dma.ctl[0].command & CMD_MEM_TO_MEM))
             n = serve_mem_to_mem(hw, left);
@@ -467,6 +475,7 @@ size_t nd_dma_service(nd_hw *hw, const uint32_t *cost, uint64_t budget, uint64_t
         idle_grants = n ? 0 : idle_grants + 1;
     }
     hw->running = 0;
+    hw->unit_ns = 0;
     if (spent)
         *spent = used;
     return total;

@@ -47,6 +47,11 @@ typedef struct nd_hw {
        service scheduled something (an event, an IRQ's delivery): the
        service returns after the current burst so that it happens on time. */
     int yield;
+    /* During timed DMA service: bus time of one unit of the channel being
+       served (0 when untimed). The engine advances now_ns by it for each
+       unit moved (less carry_ns for the first), so callbacks and terminal
+       count see the bus time of their burst. */
+    uint64_t unit_ns;
     nd_iobus io;
     nd_pic pic;       /* IRQ lines 0-15 (pic.h) */
     nd_faults faults; /* fault injection (src/fault), seeded by the machine */

@@ -27,9 +27,10 @@
  * DMA is served in slices of at most ND_DMA_SLICE_NS with
  * nd_dma_service(budget = slice); time the bus spent on a unit that did not
  * complete within a slice carries over to the next, so throughput is exact
- * whatever the slicing. During a slice the engine moves the hardware's
- * now_ns to the start of each burst (grant), so device callbacks see the bus
- * time of their own burst (nd_kernel_now too). When a callback schedules an
+ * whatever the slicing. During a slice the engine advances the hardware's
+ * now_ns unit by unit, so a data callback sees the bus time its burst
+ * starts and a terminal-count callback the time the last unit ends
+ * (nd_kernel_now too). When a callback schedules an
  * event or raises an interrupt request (which schedules the kernel's wake-up
  * event), the slice ends right after that burst, between two units: the
  * interrupt or event is delivered at the bus time it was raised, not later.
