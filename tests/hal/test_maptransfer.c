@@ -6,6 +6,7 @@
  * channel still moves (N19), autoinitialize, and ReadDmaCounter (N22, N23)
  * moving in virtual time. Invalid input first.
  */
+#include <ndisdma/hal.h>
 #include "haltest.h"
 
 #include <stdlib.h>
@@ -136,9 +137,18 @@ static void send(halt *t, xfer *x, halt_buf *b, size_t off, ULONG len, bool expe
         src[i] = halt_pat(3, i);
     halt_buf_fill(t, b, 0x55);
     halt_buf_set(t, b, off, src, len);
+    ndisdma_hal_stats before, after;
+    assert_int_equal(ndisdma_hal_get_stats(t->m, &before), 0);
     uint64_t phys = 0;
     assert_int_equal(map(x, b, off, len, true, &phys), len);
     assert_int_equal(in_pool(t, phys), expect_bounce);
+    /* The HAL's counters say which path the transfer took. */
+    assert_int_equal(ndisdma_hal_get_stats(t->m, &after), 0);
+    assert_int_equal(after.transfers_bounced - before.transfers_bounced, expect_bounce ? 1 : 0);
+    assert_int_equal(after.transfers_direct - before.transfers_direct, expect_bounce ? 0 : 1);
+    assert_int_equal(expect_bounce ? after.bytes_bounced - before.bytes_bounced
+                                   : after.bytes_direct - before.bytes_direct,
+                     len);
     ndisdma_dma_request(t->m, x->ch, true);
     ndisdma_dma_run(t->m, 0);
     ndisdma_dma_request(t->m, x->ch, false);
@@ -146,6 +156,8 @@ static void send(halt *t, xfer *x, halt_buf *b, size_t off, ULONG len, bool expe
     assert_memory_equal(dev.rx, src, len);
     assert_int_equal(dev.tcs, 1);
     assert_true(flush(x, b, off, len, true));
+    assert_int_equal(ndisdma_hal_get_stats(t->m, &after), 0);
+    assert_int_equal(after.flushes - before.flushes, 1);
     /* The caller's buffer is not written by a transfer to the device. */
     uint8_t *now = malloc(b->len);
     assert_non_null(now);
@@ -164,6 +176,19 @@ static void send(halt *t, xfer *x, halt_buf *b, size_t off, ULONG len, bool expe
 
 /* MDL chains: a Length that runs past the current MDL is reported and
    clamped to the bytes left in it; MapTransfer never follows Next. */
+static void test_hal_stats_bad_arguments(void **state)
+{
+    (void)state;
+    halt t;
+    halt_init(&t, NDISDMA_PLACEMENT_LOW, 0);
+    ndisdma_hal_stats st;
+    assert_int_equal(ndisdma_hal_get_stats(NULL, &st), NDISDMA_EINVAL);
+    assert_int_equal(ndisdma_hal_get_stats(t.m, NULL), NDISDMA_EINVAL);
+    assert_int_equal(ndisdma_hal_get_stats(t.m, &st), 0);
+    assert_int_equal(st.transfers_direct + st.transfers_bounced + st.flushes, 0);
+    halt_fini(&t);
+}
+
 static void test_mdl_chain_length_past_mdl(void **state)
 {
     (void)state;
@@ -669,6 +694,7 @@ static void test_n22_n23_counter_in_time(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hal_stats_bad_arguments),
         cmocka_unit_test(test_mdl_chain_length_past_mdl),
         cmocka_unit_test(test_bounce_without_registers_refused),
         cmocka_unit_test(test_n14_direct_8bit_ports),
