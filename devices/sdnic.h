@@ -42,29 +42,29 @@ typedef struct sdnic sdnic;
 typedef void (*sdnic_wire_fn)(void *ctx, const uint8_t *frame, size_t len, uint64_t t_ns);
 
 typedef struct sdnic_config {
-    uint16_t io_base;         /* default 0x300; SDNIC_IO_LENGTH ports */
-    unsigned irq;             /* default 10 */
-    unsigned dma_channel;     /* default 3; 0-3 (8-bit) or 5-7 (16-bit) */
-    uint64_t line_rate_bps;   /* default 10000000 (10 Mbit/s); 0 = no limit */
-    bool loopback;            /* power-on value of CFG_LOOPBACK; default true */
-    uint8_t mac[6];           /* station address; default 02:00:5D:00:00:01 */
-    unsigned rx_fifo_frames;  /* default 16 */
-    unsigned tx_fifo_frames;  /* frames waiting for the wire; default 2 */
-    sdnic_wire_fn on_wire;    /* tap, may be NULL */
+    uint16_t io_base;        /* default 0x300; SDNIC_IO_LENGTH ports */
+    unsigned irq;            /* default 10 */
+    unsigned dma_channel;    /* default 3; 0-3 (8-bit) or 5-7 (16-bit) */
+    uint64_t line_rate_bps;  /* default 10000000 (10 Mbit/s); 0 = no limit */
+    bool loopback;           /* power-on value of CFG_LOOPBACK; default true */
+    uint8_t mac[6];          /* station address; default 02:00:5D:00:00:01 */
+    unsigned rx_fifo_frames; /* default 16 */
+    unsigned tx_fifo_frames; /* frames waiting for the wire; default 2 */
+    sdnic_wire_fn on_wire;   /* tap, may be NULL */
     void *wire_ctx;
 } sdnic_config;
 
 /* Counters; they only grow. */
 typedef struct sdnic_stats {
-    uint64_t tx_frames, tx_bytes;       /* frames that left the wire */
-    uint64_t tx_errors;                 /* ISR_TX_ERR raised */
-    uint64_t rx_frames, rx_bytes;       /* frames written to memory whole */
-    uint64_t rx_truncated;              /* receives that hit terminal count first */
-    uint64_t rx_errors;                 /* ISR_RX_ERR raised (truncations included) */
-    uint64_t rx_overruns;               /* frames dropped: RX FIFO full */
-    uint64_t rx_disabled_drops;         /* frames dropped: receiver disabled */
-    uint64_t irqs;                      /* rising edges of the IRQ line */
-    uint64_t dma_units;                 /* units moved by DMA, both ways */
+    uint64_t tx_frames, tx_bytes; /* frames that left the wire */
+    uint64_t tx_errors;           /* ISR_TX_ERR raised */
+    uint64_t rx_frames, rx_bytes; /* frames written to memory whole */
+    uint64_t rx_truncated;        /* receives that hit terminal count first */
+    uint64_t rx_errors;           /* ISR_RX_ERR raised (truncations included) */
+    uint64_t rx_overruns;         /* frames dropped: RX FIFO full */
+    uint64_t rx_disabled_drops;   /* frames dropped: receiver disabled */
+    uint64_t irqs;                /* rising edges of the IRQ line */
+    uint64_t dma_units;           /* units moved by DMA, both ways */
 } sdnic_stats;
 
 /* sdnic_config_init - the defaults above. @c must not be NULL. */

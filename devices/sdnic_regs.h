@@ -49,12 +49,12 @@
 #define SDNIC_CMD_RESET      0x80 /* power-on state: FIFOs empty, ISR/IMR 0, RX disabled */
 
 /* ---- SDNIC_REG_CMD, read: status ---- */
-#define SDNIC_ST_TX_DMA    0x01 /* a transmit DMA operation is in progress */
-#define SDNIC_ST_RX_DMA    0x02 /* a receive DMA operation is in progress */
-#define SDNIC_ST_RX_ON     0x04 /* receiver enabled */
-#define SDNIC_ST_LINK      0x08 /* link up (loopback, or a peer is connected) */
-#define SDNIC_ST_TX_FULL   0x10 /* transmit FIFO full: CMD_TX_GO is refused (ISR_TX_ERR) */
-#define SDNIC_ST_RX_AVAIL  0x20 /* RX FIFO not empty */
+#define SDNIC_ST_TX_DMA   0x01 /* a transmit DMA operation is in progress */
+#define SDNIC_ST_RX_DMA   0x02 /* a receive DMA operation is in progress */
+#define SDNIC_ST_RX_ON    0x04 /* receiver enabled */
+#define SDNIC_ST_LINK     0x08 /* link up (loopback, or a peer is connected) */
+#define SDNIC_ST_TX_FULL  0x10 /* transmit FIFO full: CMD_TX_GO is refused (ISR_TX_ERR) */
+#define SDNIC_ST_RX_AVAIL 0x20 /* RX FIFO not empty */
 
 /* ---- SDNIC_REG_ISR / SDNIC_REG_IMR ---- */
 #define SDNIC_ISR_TX_DONE    0x01 /* transmit DMA took all TXLEN bytes (terminal count) */
@@ -74,8 +74,8 @@
 #define SDNIC_RXS_ODD       0x04 /* 16-bit channel, odd length: the last word's high byte is pad */
 
 /* ---- limits ---- */
-#define SDNIC_MIN_FRAME 1    /* bytes, CMD_TX_GO refuses shorter (TXLEN 0) */
-#define SDNIC_MAX_FRAME 1514 /* bytes, Ethernet header + 1500 (no FCS) */
-#define SDNIC_WIRE_OVERHEAD 24 /* preamble+SFD 8, FCS 4, inter-frame gap 12: bytes of line time */
+#define SDNIC_MIN_FRAME     1    /* bytes, CMD_TX_GO refuses shorter (TXLEN 0) */
+#define SDNIC_MAX_FRAME     1514 /* bytes, Ethernet header + 1500 (no FCS) */
+#define SDNIC_WIRE_OVERHEAD 24   /* preamble+SFD 8, FCS 4, inter-frame gap 12: bytes of line time */
 
 #endif /* SDNIC_REGS_H */
