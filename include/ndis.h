@@ -815,7 +815,7 @@ typedef enum _NDIS_NET_BUFFER_LIST_INFO {
 } NDIS_NET_BUFFER_LIST_INFO,
     *PNDIS_NET_BUFFER_LIST_INFO;
 
-#define NetBufferListProtocolId NetBufferListFrameType
+#define NetBufferListProtocolId    NetBufferListFrameType
 #define TcpOffloadBytesTransferred TcpIpChecksumNetBufferListInfo
 
 typedef struct _NET_BUFFER_LIST_DATA {
@@ -855,30 +855,33 @@ struct _NET_BUFFER_LIST {
     PVOID NetBufferListInfo[MaxNetBufferListInfo];
 };
 
-#define NET_BUFFER_NEXT_NB(_NB)                  ((_NB)->Next)
-#define NET_BUFFER_FIRST_MDL(_NB)                ((_NB)->MdlChain)
-#define NET_BUFFER_DATA_LENGTH(_NB)              ((_NB)->DataLength)
-#define NET_BUFFER_DATA_OFFSET(_NB)              ((_NB)->DataOffset)
-#define NET_BUFFER_CURRENT_MDL(_NB)              ((_NB)->CurrentMdl)
-#define NET_BUFFER_CURRENT_MDL_OFFSET(_NB)       ((_NB)->CurrentMdlOffset)
-#define NET_BUFFER_PROTOCOL_RESERVED(_NB)        ((_NB)->ProtocolReserved)
-#define NET_BUFFER_MINIPORT_RESERVED(_NB)        ((_NB)->MiniportReserved)
-#define NET_BUFFER_CHECKSUM_BIAS(_NB)            ((_NB)->ChecksumBias)
+#define NET_BUFFER_NEXT_NB(_NB)            ((_NB)->Next)
+#define NET_BUFFER_FIRST_MDL(_NB)          ((_NB)->MdlChain)
+#define NET_BUFFER_DATA_LENGTH(_NB)        ((_NB)->DataLength)
+#define NET_BUFFER_DATA_OFFSET(_NB)        ((_NB)->DataOffset)
+#define NET_BUFFER_CURRENT_MDL(_NB)        ((_NB)->CurrentMdl)
+#define NET_BUFFER_CURRENT_MDL_OFFSET(_NB) ((_NB)->CurrentMdlOffset)
+#define NET_BUFFER_PROTOCOL_RESERVED(_NB)  ((_NB)->ProtocolReserved)
+#define NET_BUFFER_MINIPORT_RESERVED(_NB)  ((_NB)->MiniportReserved)
+#define NET_BUFFER_CHECKSUM_BIAS(_NB)      ((_NB)->ChecksumBias)
 
-#define NET_BUFFER_LIST_NEXT_NBL(_NBL)           ((_NBL)->Next)
-#define NET_BUFFER_LIST_FIRST_NB(_NBL)           ((_NBL)->FirstNetBuffer)
-#define NET_BUFFER_LIST_FLAGS(_NBL)              ((_NBL)->Flags)
-#define NET_BUFFER_LIST_NBL_FLAGS(_NBL)          ((_NBL)->NblFlags)
-#define NET_BUFFER_LIST_PROTOCOL_RESERVED(_NBL)  ((_NBL)->ProtocolReserved)
-#define NET_BUFFER_LIST_MINIPORT_RESERVED(_NBL)  ((_NBL)->MiniportReserved)
+#define NET_BUFFER_LIST_NEXT_NBL(_NBL)          ((_NBL)->Next)
+#define NET_BUFFER_LIST_FIRST_NB(_NBL)          ((_NBL)->FirstNetBuffer)
+#define NET_BUFFER_LIST_FLAGS(_NBL)             ((_NBL)->Flags)
+#define NET_BUFFER_LIST_NBL_FLAGS(_NBL)         ((_NBL)->NblFlags)
+#define NET_BUFFER_LIST_PROTOCOL_RESERVED(_NBL) ((_NBL)->ProtocolReserved)
+#define NET_BUFFER_LIST_MINIPORT_RESERVED(_NBL) ((_NBL)->MiniportReserved)
 #define NET_BUFFER_LIST_CONTEXT_DATA_START(_NBL)                                                   \
     ((PUCHAR)(((_NBL)->Context)->ContextData) + ((_NBL)->Context)->Offset)
-#define NET_BUFFER_LIST_CONTEXT_DATA_SIZE(_NBL)  (((_NBL)->Context)->Size)
-#define NET_BUFFER_LIST_INFO(_NBL, _Id)          ((_NBL)->NetBufferListInfo[(_Id)])
-#define NET_BUFFER_LIST_STATUS(_NBL)             ((_NBL)->Status)
+#define NET_BUFFER_LIST_CONTEXT_DATA_SIZE(_NBL) (((_NBL)->Context)->Size)
+#define NET_BUFFER_LIST_INFO(_NBL, _Id)         ((_NBL)->NetBufferListInfo[(_Id)])
+#define NET_BUFFER_LIST_STATUS(_NBL)            ((_NBL)->Status)
 
-#define NDIS_MDL_LINKAGE(_Mdl)                   ((_Mdl)->Next)
-#define NdisGetNextMdl(_CurrentMdl, _NextMdl)    { *(_NextMdl) = (_CurrentMdl)->Next; }
+#define NDIS_MDL_LINKAGE(_Mdl) ((_Mdl)->Next)
+#define NdisGetNextMdl(_CurrentMdl, _NextMdl)                                                      \
+    {                                                                                              \
+        *(_NextMdl) = (_CurrentMdl)->Next;                                                         \
+    }
 
 #define NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 1
 #define NET_BUFFER_POOL_PARAMETERS_REVISION_1      1
@@ -889,12 +892,12 @@ struct _NET_BUFFER_LIST {
 #define NDIS_PROTOCOL_ID_NBF     0x07
 
 typedef struct _NET_BUFFER_LIST_POOL_PARAMETERS {
-    NDIS_OBJECT_HEADER Header; /* NDIS_OBJECT_TYPE_DEFAULT, revision 1 */
-    UCHAR ProtocolId;          /* NDIS_PROTOCOL_ID_* */
+    NDIS_OBJECT_HEADER Header;  /* NDIS_OBJECT_TYPE_DEFAULT, revision 1 */
+    UCHAR ProtocolId;           /* NDIS_PROTOCOL_ID_* */
     BOOLEAN fAllocateNetBuffer; /* each NBL comes with one NET_BUFFER */
-    USHORT ContextSize;        /* a multiple of MEMORY_ALLOCATION_ALIGNMENT */
+    USHORT ContextSize;         /* a multiple of MEMORY_ALLOCATION_ALIGNMENT */
     ULONG PoolTag;
-    ULONG DataSize;            /* with fAllocateNetBuffer: data buffer allocated per NBL, 0 = none */
+    ULONG DataSize; /* with fAllocateNetBuffer: data buffer allocated per NBL, 0 = none */
 } NET_BUFFER_LIST_POOL_PARAMETERS, *PNET_BUFFER_LIST_POOL_PARAMETERS;
 
 #define NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1                                     \
@@ -919,25 +922,25 @@ typedef struct _NET_BUFFER_POOL_PARAMETERS {
 #define NDIS_TEST_SEND_AT_DISPATCH_LEVEL(_Flags)                                                   \
     NDIS_TEST_SEND_FLAG((_Flags), NDIS_SEND_FLAGS_DISPATCH_LEVEL)
 
-#define NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL 0x00000001
+#define NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL   0x00000001
 #define NDIS_TEST_SEND_COMPLETE_FLAG(_Flags, _Fl) (((_Flags) & (_Fl)) == (_Fl))
 #define NDIS_SET_SEND_COMPLETE_FLAG(_Flags, _Fl)  ((_Flags) |= (_Fl))
 #define NDIS_TEST_SEND_COMPLETE_AT_DISPATCH_LEVEL(_Flags)                                          \
     NDIS_TEST_SEND_COMPLETE_FLAG((_Flags), NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL)
 
-#define NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL           0x00000001
-#define NDIS_RECEIVE_FLAGS_RESOURCES                0x00000002
-#define NDIS_RECEIVE_FLAGS_SINGLE_ETHER_TYPE        0x00000100
-#define NDIS_RECEIVE_FLAGS_SINGLE_VLAN              0x00000200
-#define NDIS_RECEIVE_FLAGS_PERFECT_FILTERED         0x00000400
-#define NDIS_TEST_RECEIVE_FLAG(_Flags, _Fl)         (((_Flags) & (_Fl)) == (_Fl))
-#define NDIS_SET_RECEIVE_FLAG(_Flags, _Fl)          ((_Flags) |= (_Fl))
+#define NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL    0x00000001
+#define NDIS_RECEIVE_FLAGS_RESOURCES         0x00000002
+#define NDIS_RECEIVE_FLAGS_SINGLE_ETHER_TYPE 0x00000100
+#define NDIS_RECEIVE_FLAGS_SINGLE_VLAN       0x00000200
+#define NDIS_RECEIVE_FLAGS_PERFECT_FILTERED  0x00000400
+#define NDIS_TEST_RECEIVE_FLAG(_Flags, _Fl)  (((_Flags) & (_Fl)) == (_Fl))
+#define NDIS_SET_RECEIVE_FLAG(_Flags, _Fl)   ((_Flags) |= (_Fl))
 #define NDIS_TEST_RECEIVE_AT_DISPATCH_LEVEL(_Flags)                                                \
     NDIS_TEST_RECEIVE_FLAG((_Flags), NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL)
 #define NDIS_TEST_RECEIVE_CANNOT_PEND(_Flags)                                                      \
     NDIS_TEST_RECEIVE_FLAG((_Flags), NDIS_RECEIVE_FLAGS_RESOURCES)
 
-#define NDIS_RETURN_FLAGS_DISPATCH_LEVEL 0x00000001
+#define NDIS_RETURN_FLAGS_DISPATCH_LEVEL   0x00000001
 #define NDIS_TEST_RETURN_FLAG(_Flags, _Fl) (((_Flags) & (_Fl)) == (_Fl))
 #define NDIS_SET_RETURN_FLAG(_Flags, _Fl)  ((_Flags) |= (_Fl))
 #define NDIS_TEST_RETURN_AT_DISPATCH_LEVEL(_Flags)                                                 \
@@ -1013,35 +1016,35 @@ struct _NDIS_OID_REQUEST {
 #define NDIS_SIZEOF_OID_REQUEST_REVISION_1 RTL_SIZEOF_THROUGH_FIELD(NDIS_OID_REQUEST, Reserved2)
 
 /* General OIDs (ntddndis.h values). */
-#define OID_GEN_SUPPORTED_LIST        0x00010101
-#define OID_GEN_HARDWARE_STATUS       0x00010102
-#define OID_GEN_MEDIA_SUPPORTED       0x00010103
-#define OID_GEN_MEDIA_IN_USE          0x00010104
-#define OID_GEN_MAXIMUM_LOOKAHEAD     0x00010105
-#define OID_GEN_MAXIMUM_FRAME_SIZE    0x00010106
-#define OID_GEN_LINK_SPEED            0x00010107
-#define OID_GEN_TRANSMIT_BUFFER_SPACE 0x00010108
-#define OID_GEN_RECEIVE_BUFFER_SPACE  0x00010109
-#define OID_GEN_TRANSMIT_BLOCK_SIZE   0x0001010A
-#define OID_GEN_RECEIVE_BLOCK_SIZE    0x0001010B
-#define OID_GEN_VENDOR_ID             0x0001010C
-#define OID_GEN_VENDOR_DESCRIPTION    0x0001010D
-#define OID_GEN_CURRENT_PACKET_FILTER 0x0001010E
-#define OID_GEN_CURRENT_LOOKAHEAD     0x0001010F
-#define OID_GEN_DRIVER_VERSION        0x00010110
-#define OID_GEN_MAXIMUM_TOTAL_SIZE    0x00010111
-#define OID_GEN_MAC_OPTIONS           0x00010113
-#define OID_GEN_MEDIA_CONNECT_STATUS  0x00010114
-#define OID_GEN_MAXIMUM_SEND_PACKETS  0x00010115
-#define OID_GEN_VENDOR_DRIVER_VERSION 0x00010116
-#define OID_GEN_MAX_LINK_SPEED        0x00010206
-#define OID_GEN_LINK_STATE            0x00010207
-#define OID_GEN_XMIT_OK               0x00020101
-#define OID_GEN_RCV_OK                0x00020102
-#define OID_GEN_XMIT_ERROR            0x00020103
-#define OID_GEN_RCV_ERROR             0x00020104
-#define OID_GEN_RCV_NO_BUFFER         0x00020105
-#define OID_GEN_STATISTICS            0x00020106
+#define OID_GEN_SUPPORTED_LIST         0x00010101
+#define OID_GEN_HARDWARE_STATUS        0x00010102
+#define OID_GEN_MEDIA_SUPPORTED        0x00010103
+#define OID_GEN_MEDIA_IN_USE           0x00010104
+#define OID_GEN_MAXIMUM_LOOKAHEAD      0x00010105
+#define OID_GEN_MAXIMUM_FRAME_SIZE     0x00010106
+#define OID_GEN_LINK_SPEED             0x00010107
+#define OID_GEN_TRANSMIT_BUFFER_SPACE  0x00010108
+#define OID_GEN_RECEIVE_BUFFER_SPACE   0x00010109
+#define OID_GEN_TRANSMIT_BLOCK_SIZE    0x0001010A
+#define OID_GEN_RECEIVE_BLOCK_SIZE     0x0001010B
+#define OID_GEN_VENDOR_ID              0x0001010C
+#define OID_GEN_VENDOR_DESCRIPTION     0x0001010D
+#define OID_GEN_CURRENT_PACKET_FILTER  0x0001010E
+#define OID_GEN_CURRENT_LOOKAHEAD      0x0001010F
+#define OID_GEN_DRIVER_VERSION         0x00010110
+#define OID_GEN_MAXIMUM_TOTAL_SIZE     0x00010111
+#define OID_GEN_MAC_OPTIONS            0x00010113
+#define OID_GEN_MEDIA_CONNECT_STATUS   0x00010114
+#define OID_GEN_MAXIMUM_SEND_PACKETS   0x00010115
+#define OID_GEN_VENDOR_DRIVER_VERSION  0x00010116
+#define OID_GEN_MAX_LINK_SPEED         0x00010206
+#define OID_GEN_LINK_STATE             0x00010207
+#define OID_GEN_XMIT_OK                0x00020101
+#define OID_GEN_RCV_OK                 0x00020102
+#define OID_GEN_XMIT_ERROR             0x00020103
+#define OID_GEN_RCV_ERROR              0x00020104
+#define OID_GEN_RCV_NO_BUFFER          0x00020105
+#define OID_GEN_STATISTICS             0x00020106
 /* 802.3 OIDs */
 #define OID_802_3_PERMANENT_ADDRESS    0x01010101
 #define OID_802_3_CURRENT_ADDRESS      0x01010102
@@ -1096,24 +1099,24 @@ typedef struct _NDIS_STATISTICS_INFO {
 #define NDIS_SIZEOF_STATISTICS_INFO_REVISION_1                                                     \
     RTL_SIZEOF_THROUGH_FIELD(NDIS_STATISTICS_INFO, ifHCOutBroadcastOctets)
 
-#define NDIS_STATISTICS_FLAGS_VALID_DIRECTED_FRAMES_RCV    0x00000001
-#define NDIS_STATISTICS_FLAGS_VALID_MULTICAST_FRAMES_RCV   0x00000002
-#define NDIS_STATISTICS_FLAGS_VALID_BROADCAST_FRAMES_RCV   0x00000004
-#define NDIS_STATISTICS_FLAGS_VALID_BYTES_RCV              0x00000008
-#define NDIS_STATISTICS_FLAGS_VALID_RCV_DISCARDS           0x00000010
-#define NDIS_STATISTICS_FLAGS_VALID_RCV_ERROR              0x00000020
-#define NDIS_STATISTICS_FLAGS_VALID_DIRECTED_FRAMES_XMIT   0x00000040
-#define NDIS_STATISTICS_FLAGS_VALID_MULTICAST_FRAMES_XMIT  0x00000080
-#define NDIS_STATISTICS_FLAGS_VALID_BROADCAST_FRAMES_XMIT  0x00000100
-#define NDIS_STATISTICS_FLAGS_VALID_BYTES_XMIT             0x00000200
-#define NDIS_STATISTICS_FLAGS_VALID_XMIT_ERROR             0x00000400
-#define NDIS_STATISTICS_FLAGS_VALID_XMIT_DISCARDS          0x00008000
-#define NDIS_STATISTICS_FLAGS_VALID_DIRECTED_BYTES_RCV     0x00010000
-#define NDIS_STATISTICS_FLAGS_VALID_MULTICAST_BYTES_RCV    0x00020000
-#define NDIS_STATISTICS_FLAGS_VALID_BROADCAST_BYTES_RCV    0x00040000
-#define NDIS_STATISTICS_FLAGS_VALID_DIRECTED_BYTES_XMIT    0x00080000
-#define NDIS_STATISTICS_FLAGS_VALID_MULTICAST_BYTES_XMIT   0x00100000
-#define NDIS_STATISTICS_FLAGS_VALID_BROADCAST_BYTES_XMIT   0x00200000
+#define NDIS_STATISTICS_FLAGS_VALID_DIRECTED_FRAMES_RCV   0x00000001
+#define NDIS_STATISTICS_FLAGS_VALID_MULTICAST_FRAMES_RCV  0x00000002
+#define NDIS_STATISTICS_FLAGS_VALID_BROADCAST_FRAMES_RCV  0x00000004
+#define NDIS_STATISTICS_FLAGS_VALID_BYTES_RCV             0x00000008
+#define NDIS_STATISTICS_FLAGS_VALID_RCV_DISCARDS          0x00000010
+#define NDIS_STATISTICS_FLAGS_VALID_RCV_ERROR             0x00000020
+#define NDIS_STATISTICS_FLAGS_VALID_DIRECTED_FRAMES_XMIT  0x00000040
+#define NDIS_STATISTICS_FLAGS_VALID_MULTICAST_FRAMES_XMIT 0x00000080
+#define NDIS_STATISTICS_FLAGS_VALID_BROADCAST_FRAMES_XMIT 0x00000100
+#define NDIS_STATISTICS_FLAGS_VALID_BYTES_XMIT            0x00000200
+#define NDIS_STATISTICS_FLAGS_VALID_XMIT_ERROR            0x00000400
+#define NDIS_STATISTICS_FLAGS_VALID_XMIT_DISCARDS         0x00008000
+#define NDIS_STATISTICS_FLAGS_VALID_DIRECTED_BYTES_RCV    0x00010000
+#define NDIS_STATISTICS_FLAGS_VALID_MULTICAST_BYTES_RCV   0x00020000
+#define NDIS_STATISTICS_FLAGS_VALID_BROADCAST_BYTES_RCV   0x00040000
+#define NDIS_STATISTICS_FLAGS_VALID_DIRECTED_BYTES_XMIT   0x00080000
+#define NDIS_STATISTICS_FLAGS_VALID_MULTICAST_BYTES_XMIT  0x00100000
+#define NDIS_STATISTICS_FLAGS_VALID_BROADCAST_BYTES_XMIT  0x00200000
 
 /* ---- Status indications (NdisMIndicateStatusEx) ---- */
 
@@ -1123,7 +1126,7 @@ typedef struct _NDIS_STATUS_INDICATION {
     NDIS_OBJECT_HEADER Header; /* NDIS_OBJECT_TYPE_STATUS_INDICATION, revision 1 */
     NDIS_HANDLE SourceHandle;  /* the MiniportAdapterHandle */
     NDIS_PORT_NUMBER PortNumber;
-    NDIS_STATUS StatusCode;    /* NDIS_STATUS_LINK_STATE, ... */
+    NDIS_STATUS StatusCode; /* NDIS_STATUS_LINK_STATE, ... */
     ULONG Flags;
     NDIS_HANDLE DestinationHandle;
     PVOID RequestId;
@@ -1848,12 +1851,18 @@ VOID NdisFreeNetBufferPool(NDIS_HANDLE PoolHandle);
 
 /*
  * NdisAllocateNetBufferList - an NBL from @PoolHandle with @ContextSize
- * bytes of context (a multiple of MEMORY_ALLOCATION_ALIGNMENT, at least
- * @ContextBackFill), no NET_BUFFER unless the pool was created with
- * fAllocateNetBuffer (then one NB with DataLength 0, or over the pool's data
- * buffer with DataLength 0). Returns the NBL (zeroed but for what NDIS
- * fills), owned by the caller until NdisFreeNetBufferList, or NULL.
- * IRQL <= DISPATCH_LEVEL.
+ * bytes of context used space after @ContextBackFill bytes of backfill
+ * (both multiples of MEMORY_ALLOCATION_ALIGNMENT: reported and NULL
+ * otherwise). Context->Size is the used size and Context->Offset where it
+ * starts in ContextData, so NET_BUFFER_LIST_CONTEXT_DATA_START/_SIZE give
+ * the caller's area (a request within the pool's ContextSize uses the
+ * preallocated area, all of whose unused space is backfill); both 0 and a
+ * pool ContextSize of 0: Context is NULL. No NET_BUFFER unless the pool was
+ * created with fAllocateNetBuffer (then one NB with DataLength 0, or over
+ * the pool's data buffer: MdlChain = CurrentMdl = its one MDL of DataSize
+ * bytes, DataOffset 0, DataLength 0 - the driver sets DataLength).
+ * Returns the NBL (zeroed but for what NDIS fills), owned by the caller
+ * until NdisFreeNetBufferList, or NULL. IRQL <= DISPATCH_LEVEL.
  */
 PNET_BUFFER_LIST NdisAllocateNetBufferList(NDIS_HANDLE PoolHandle, USHORT ContextSize,
                                            USHORT ContextBackFill);
@@ -1862,7 +1871,8 @@ PNET_BUFFER_LIST NdisAllocateNetBufferList(NDIS_HANDLE PoolHandle, USHORT Contex
  * NdisAllocateNetBufferAndNetBufferList - an NBL with one NET_BUFFER over
  * @MdlChain (may be NULL with @DataLength 0): data starts @DataOffset bytes
  * into the chain and is @DataLength bytes long (must fit in the chain:
- * reported and NULL otherwise). The pool must have fAllocateNetBuffer.
+ * reported and NULL otherwise); CurrentMdl and CurrentMdlOffset point at
+ * its first byte. The pool must have fAllocateNetBuffer and DataSize 0.
  * The MDLs stay the caller's. Returns the NBL or NULL. IRQL <=
  * DISPATCH_LEVEL.
  */
@@ -1890,12 +1900,13 @@ VOID NdisFreeNetBuffer(PNET_BUFFER NetBuffer);
 /*
  * NdisGetDataBuffer - a pointer to the first @BytesNeeded bytes of
  * @NetBuffer's data: into the MDL's memory when they are contiguous there
- * (and aligned as asked), else copied into @Storage (may be NULL: then NULL
- * is returned). NULL too when the NB has fewer bytes. IRQL <=
- * DISPATCH_LEVEL.
+ * (and aligned as asked: address % @AlignMultiple == @AlignOffset, with
+ * @AlignMultiple 0 or 1 meaning any address), else copied into @Storage
+ * (may be NULL: then NULL is returned). NULL too when the NB has fewer
+ * bytes, or @BytesNeeded is 0. IRQL <= DISPATCH_LEVEL.
  */
-PVOID NdisGetDataBuffer(PNET_BUFFER NetBuffer, ULONG BytesNeeded, PVOID Storage,
-                        UINT AlignMultiple, UINT AlignOffset);
+PVOID NdisGetDataBuffer(PNET_BUFFER NetBuffer, ULONG BytesNeeded, PVOID Storage, UINT AlignMultiple,
+                        UINT AlignOffset);
 
 /*
  * NdisMSendNetBufferListsComplete - give back NBLs that MiniportSend-
@@ -1914,14 +1925,16 @@ VOID NdisMSendNetBufferListsComplete(NDIS_HANDLE MiniportAdapterHandle,
  * NDIS_RECEIVE_FLAGS_RESOURCES the NBLs are NDIS's until
  * MiniportReturnNetBufferLists gives them back; with it, they are the
  * miniport's again when this returns. Indicating while the adapter is
- * paused is reported (and the NBLs are returned at once).
+ * not Running (or Pausing) is reported (and the NBLs are returned at once).
+ * An NBL that is not the miniport's to indicate (unknown, freed, a send not
+ * completed, already indicated) is reported and left out of the chain.
  * IRQL <= DISPATCH_LEVEL (NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL set exactly when
  * at DISPATCH_LEVEL).
  */
 VOID NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
                                         PNET_BUFFER_LIST NetBufferLists,
-                                        NDIS_PORT_NUMBER PortNumber,
-                                        ULONG NumberOfNetBufferLists, ULONG ReceiveFlags);
+                                        NDIS_PORT_NUMBER PortNumber, ULONG NumberOfNetBufferLists,
+                                        ULONG ReceiveFlags);
 
 /* NdisMOidRequestComplete - complete an OID request MiniportOidRequest
    returned NDIS_STATUS_PENDING for. IRQL <= DISPATCH_LEVEL. */

@@ -14,10 +14,16 @@
  * completion by running the machine when the miniport pends them.
  *
  * Adapter states (NDIS 6): after ndisdma_adapter_start, NDIS restarts the
- * adapter (MiniportRestartEx) so it is Running. ndisdma_adapter_pause takes
- * it to Paused (MiniportPause; the miniport completes its sends and waits
- * for its receive NBLs to come back first); ndisdma_adapter_restart back to
- * Running. Sends are accepted only while Running.
+ * adapter (MiniportRestartEx) so it is Running; if that restart fails (or
+ * does not complete within one second: a violation) the adapter stays
+ * Paused and ndisdma_adapter_start still returns 0 (see get_state).
+ * ndisdma_adapter_pause takes it to Paused (MiniportPause; the miniport
+ * completes its sends and waits for its receive NBLs to come back first, so
+ * the host returns what it holds before it pauses); ndisdma_adapter_restart
+ * back to Running. Sends are accepted only while Running.
+ * ndisdma_adapter_stop pauses a Running adapter before MiniportHaltEx, as
+ * NDIS does; NBLs still sent or held by the host then are reported (rule
+ * nbls-outstanding-at-stop).
  *
  * Ownership. An NBL chain passed to ndisdma_adapter_send is the miniport's
  * until it comes back through send_complete. NBLs indicated without
@@ -31,6 +37,20 @@
  * at its IRQL (DISPATCH_LEVEL from a DPC); from them the host may call
  * ndisdma_adapter_send and ndisdma_adapter_return and the frame-pool
  * functions, never ndisdma_machine_run.
+ *
+ * Reentrancy. A send or return from a callback calls the miniport again
+ * from inside its own DDI call (for example MiniportSendNetBufferLists from
+ * its receive DPC). NDIS allows this; a miniport must therefore not hold
+ * its own spin lock while it calls NdisMIndicateReceiveNetBufferLists or
+ * NdisMSendNetBufferListsComplete, as the WDK requires.
+ *
+ * What is checked (docs/ndis.md "Data path", docs/verifier.md): NDIS knows
+ * who holds each NBL (host, miniport, indicated to the host). The
+ * miniport's mistakes are verifier reports (nbl-not-held,
+ * receive-not-running, receive-count-mismatch, datapath-flags,
+ * complete-not-pending, pause-outstanding, ...); the host's mistakes get an
+ * error code, and a return of an NBL it does not hold is also reported
+ * (return-not-held).
  */
 #ifndef NDISDMA_NETIF_H
 #define NDISDMA_NETIF_H
@@ -50,8 +70,7 @@ typedef struct ndisdma_protocol {
        when the callback returns (copy now); otherwise the host gives each
        back with ndisdma_adapter_return, now or later. NULL: every
        indication is returned at once. */
-    void (*receive)(void *ctx, ndisdma_adapter *a, PNET_BUFFER_LIST nbls, ULONG count,
-                    ULONG flags);
+    void (*receive)(void *ctx, ndisdma_adapter *a, PNET_BUFFER_LIST nbls, ULONG count, ULONG flags);
     /* NdisMSendNetBufferListsComplete: NBLs of earlier sends are the host's
        again, each with NET_BUFFER_LIST_STATUS set. May be NULL. */
     void (*send_complete)(void *ctx, ndisdma_adapter *a, PNET_BUFFER_LIST nbls, ULONG flags);
@@ -71,9 +90,11 @@ int ndisdma_adapter_bind(ndisdma_adapter *a, const ndisdma_protocol *p, void *ct
  * @flags). With NDIS_SEND_FLAGS_DISPATCH_LEVEL the call is made at
  * DISPATCH_LEVEL (from host code the host raises the IRQL for it).
  * Returns 0 (the chain is the miniport's), NDISDMA_EINVAL (NULL argument,
- * an NBL without NET_BUFFER, an NBL already with the miniport or indicated
- * and not returned: nothing is sent) or NDISDMA_ESTATE (adapter not
- * Running: nothing is sent, the chain stays the host's).
+ * an NBL NDIS did not allocate or without NET_BUFFER, an NBL already with
+ * the miniport or indicated and not returned, a chain that loops, or
+ * DISPATCH_LEVEL without the flag (reported, rule datapath-flags): nothing
+ * is sent), NDISDMA_EIRQL (above DISPATCH_LEVEL) or NDISDMA_ESTATE
+ * (adapter not Running: nothing is sent, the chain stays the host's).
  * Host, or a callback (then the flag must match the callback's IRQL).
  */
 int ndisdma_adapter_send(ndisdma_adapter *a, PNET_BUFFER_LIST nbls, ULONG flags);
@@ -93,7 +114,9 @@ int ndisdma_adapter_return(ndisdma_adapter *a, PNET_BUFFER_LIST nbls);
  * machine (at most one second of virtual time).
  * Returns 0; NDISDMA_ESTATE (not Running / not Paused; or the miniport
  * failed it: restart failure leaves it Paused); NDISDMA_EBUSY (still
- * pending after one second: a violation); NDISDMA_EINVAL. Host only.
+ * pending after one second: a violation; the adapter stays Pausing or
+ * Restarting until the miniport completes it); NDISDMA_EINVAL;
+ * NDISDMA_EIRQL (called above PASSIVE_LEVEL). Host only.
  */
 int ndisdma_adapter_pause(ndisdma_adapter *a);
 int ndisdma_adapter_restart(ndisdma_adapter *a);
@@ -105,7 +128,9 @@ int ndisdma_adapter_restart(ndisdma_adapter *a);
  * @status: receives the request's final NDIS_STATUS.
  * Returns 0 (the request ran; see *@status), NDISDMA_EINVAL, NDISDMA_ESTATE
  * (the adapter is not started), NDISDMA_EBUSY (still pending after one
- * second). Host only.
+ * second, a violation; the miniport keeps the request, and every later
+ * request gets NDISDMA_EBUSY until it completes it), NDISDMA_EIRQL. Host
+ * only.
  */
 int ndisdma_adapter_oid(ndisdma_adapter *a, PNDIS_OID_REQUEST req, NDIS_STATUS *status);
 
@@ -117,8 +142,8 @@ int ndisdma_adapter_oid(ndisdma_adapter *a, PNDIS_OID_REQUEST req, NDIS_STATUS *
  */
 int ndisdma_adapter_query(ndisdma_adapter *a, NDIS_OID oid, void *buf, ULONG len, ULONG *done,
                           ULONG *needed, NDIS_STATUS *status);
-int ndisdma_adapter_set(ndisdma_adapter *a, NDIS_OID oid, const void *buf, ULONG len,
-                        ULONG *done, ULONG *needed, NDIS_STATUS *status);
+int ndisdma_adapter_set(ndisdma_adapter *a, NDIS_OID oid, const void *buf, ULONG len, ULONG *done,
+                        ULONG *needed, NDIS_STATUS *status);
 
 typedef enum ndisdma_adapter_state {
     NDISDMA_ADAPTER_INITIALIZING = 1,
@@ -134,12 +159,12 @@ ndisdma_adapter_state ndisdma_adapter_get_state(const ndisdma_adapter *a);
 
 /* Data-path counters of one adapter (NBLs, not frames); they only grow. */
 typedef struct ndisdma_netif_stats {
-    uint64_t sends;             /* ndisdma_adapter_send calls that were accepted */
-    uint64_t nbls_sent;         /* NBLs handed to the miniport */
-    uint64_t nbls_completed;    /* NBLs given back by NdisMSendNetBufferListsComplete */
-    uint64_t indications;       /* NdisMIndicateReceiveNetBufferLists calls */
+    uint64_t sends;          /* ndisdma_adapter_send calls that were accepted */
+    uint64_t nbls_sent;      /* NBLs handed to the miniport */
+    uint64_t nbls_completed; /* NBLs given back by NdisMSendNetBufferListsComplete */
+    uint64_t indications;    /* NdisMIndicateReceiveNetBufferLists calls */
     uint64_t nbls_indicated;
-    uint64_t nbls_returned;     /* given back to MiniportReturnNetBufferLists (or RESOURCES) */
+    uint64_t nbls_returned; /* given back to MiniportReturnNetBufferLists (or RESOURCES) */
     uint64_t oid_requests;
     uint64_t pauses, restarts;
     uint64_t status_indications;
@@ -157,9 +182,11 @@ typedef struct ndisdma_frame_pool ndisdma_frame_pool;
  * each: for each, @max_len bytes of simulated memory placed by the
  * machine's placement policy (NdisAllocateMemoryWithTagPriority), an MDL
  * (NdisAllocateMdl) and an NBL with one NET_BUFFER over it (from a pool of
- * the adapter's: NdisAllocateNetBufferListPool). @out: receives the pool,
- * owned by the caller until ndisdma_frame_pool_destroy, which must come
- * before ndisdma_adapter_stop.
+ * the adapter's: NdisAllocateNetBufferListPool). Frames that fit several
+ * to a page share one allocation. @out: receives the pool, owned by the
+ * caller until ndisdma_frame_pool_destroy, which must come before
+ * ndisdma_adapter_stop (a pool left then is reported and emptied; destroy
+ * then only frees the object).
  * Returns 0, NDISDMA_EINVAL (NULL, @count 0, @max_len 0), NDISDMA_ENOMEM
  * (nothing is left allocated). Host only.
  */

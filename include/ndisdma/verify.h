@@ -94,7 +94,44 @@ extern "C" {
       "Driver Verifier DMA verification")                                                          \
     X(SPIN_LOCK, "spin-lock", ERROR,                                                               \
       "a spin lock was acquired twice, released while not held, or not initialised",               \
-      "Driver Verifier deadlock detection / SDV SpinLock")
+      "Driver Verifier deadlock detection / SDV SpinLock")                                         \
+    X(NBL_UNKNOWN, "nbl-unknown", ERROR,                                                           \
+      "an NBL or NB that NDIS did not allocate, or that was freed, was passed to the data path",   \
+      "Driver Verifier NDIS/WIFI verification; BUGCODE_NDIS_DRIVER (0x7C)")                        \
+    X(NBL_NOT_HELD, "nbl-not-held", ERROR,                                                         \
+      "the miniport completed an NBL it does not hold (never sent, or completed twice), or "       \
+      "indicated one that is a send or already indicated",                                         \
+      "Driver Verifier NDIS/WIFI verification; BUGCODE_NDIS_DRIVER (0x7C)")                        \
+    X(RECEIVE_NOT_RUNNING, "receive-not-running", ERROR,                                           \
+      "NdisMIndicateReceiveNetBufferLists while the adapter is not Running (paused, restarting, "  \
+      "initializing or halting)",                                                                  \
+      "Driver Verifier NDIS/WIFI verification (state checks)")                                     \
+    X(RECEIVE_COUNT, "receive-count-mismatch", ERROR,                                              \
+      "NumberOfNetBufferLists does not match the NBL chain of a receive indication",               \
+      "Driver Verifier NDIS/WIFI verification")                                                    \
+    X(RETURN_NOT_HELD, "return-not-held", ERROR,                                                   \
+      "the host returned (MiniportReturnNetBufferLists) an NBL it was not indicated, or twice",    \
+      "none (a protocol bug; NDIS may bug check 0x7C)")                                            \
+    X(POOL_OUTSTANDING, "pool-freed-outstanding", ERROR,                                           \
+      "an NBL or NB pool was freed (or left allocated at halt or unload) with NBLs or NBs out",    \
+      "Driver Verifier pool tracking (pool freed with allocations out)")                           \
+    X(NBL_FREED_BUSY, "nbl-freed-in-use", ERROR,                                                   \
+      "an NBL was freed while it is with the miniport (sent) or indicated and not returned",       \
+      "Driver Verifier NDIS/WIFI verification; BUGCODE_NDIS_DRIVER (0x7C)")                        \
+    X(PAUSE_OUTSTANDING, "pause-outstanding", ERROR,                                               \
+      "the miniport's pause completed with sends not completed or receive NBLs not returned",      \
+      "Driver Verifier NDIS/WIFI verification (pause with NBLs pending)")                          \
+    X(DATAPATH_FLAGS, "datapath-flags", ERROR,                                                     \
+      "a DISPATCH_LEVEL flag (send, send-complete, receive) does not match the caller's IRQL",     \
+      "SDV NDIS rules on DISPATCH_LEVEL flags")                                                    \
+    X(COMPLETE_NOT_PENDING, "complete-not-pending", ERROR,                                         \
+      "NdisMOidRequestComplete, NdisMPauseComplete, NdisMRestartComplete or NdisMResetComplete "   \
+      "with no such operation pending",                                                            \
+      "Driver Verifier NDIS/WIFI verification; BUGCODE_NDIS_DRIVER (0x7C)")                        \
+    X(NBLS_AT_STOP, "nbls-outstanding-at-stop", ERROR,                                             \
+      "the adapter was stopped with NBLs still sent and not completed, or indicated and not "      \
+      "returned",                                                                                  \
+      "NDIS waits forever for the NBLs (a hang at halt)")
 
 typedef enum ndisdma_rule {
 #define NDISDMA_X_RULE(id, name, sev, msg, win) NDISDMA_RULE_##id,

@@ -213,6 +213,7 @@ static void drop_leftovers(ndisdma_driver *drv, const char *when)
                             "a driver timer object is still allocated %s; freed", when);
         nd_timer_release(drv->timers);
     }
+    nd_pools_release_owner(drv->n, &drv->obj, when);
     if (drv->registered)
         nd_kernel_violation(k, "NdisMDeregisterMiniportDriver",
                             "the driver is still registered %s; deregistered", when);

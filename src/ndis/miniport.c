@@ -102,6 +102,7 @@ void nd_adapter_release_leftovers(nd_mp_adapter *a, const char *when)
                             when);
         nd_timer_release(a->timers);
     }
+    nd_pools_release_owner(a->n, &a->obj, when);
 }
 
 static void free_adapter(nd_mp_adapter *a)
@@ -191,6 +192,7 @@ int ndisdma_adapter_start(ndisdma_driver *drv, const ndisdma_resources *res, ndi
         free_adapter(a);
     } else {
         a->state = ND_ADAPTER_STARTED;
+        nd_datapath_started(a); /* NDIS 6: Paused, then MiniportRestart: Running */
         *out = pub;
     }
     nd_kernel_leave(&saved);
@@ -200,6 +202,7 @@ int ndisdma_adapter_start(ndisdma_driver *drv, const ndisdma_resources *res, ndi
 void nd_adapter_stop(nd_mp_adapter *a)
 {
     nd_kernel *k = a->n->k;
+    nd_datapath_before_halt(a); /* NDIS pauses a Running adapter before it halts it */
     a->state = ND_ADAPTER_HALTING;
     a->drv->chars.HaltHandlerEx(a->context, NdisHaltDeviceStopped);
     check_passive(k, "MiniportHaltEx");

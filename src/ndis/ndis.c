@@ -12,9 +12,10 @@
 #include "ndis/ndis_impl.h"
 
 static const char *const kind_name[] = {
-    [ND_KIND_DRIVER] = "miniport driver", [ND_KIND_ADAPTER] = "miniport adapter",
-    [ND_KIND_DMA] = "DMA channel",        [ND_KIND_INTERRUPT] = "interrupt",
-    [ND_KIND_TIMER] = "timer object",
+    [ND_KIND_DRIVER] = "miniport driver",  [ND_KIND_ADAPTER] = "miniport adapter",
+    [ND_KIND_DMA] = "DMA channel",         [ND_KIND_INTERRUPT] = "interrupt",
+    [ND_KIND_TIMER] = "timer object",      [ND_KIND_NBL_POOL] = "NET_BUFFER_LIST pool",
+    [ND_KIND_NB_POOL] = "NET_BUFFER pool",
 };
 
 /*
@@ -63,6 +64,10 @@ void nd_ndis_destroy(nd_ndis *n)
 {
     if (!n)
         return;
+    nd_kernel_binding saved;
+    nd_kernel_enter(n->k, &saved);
+    nd_pools_free_all(n); /* none left after nd_ndis_shutdown; a safety net */
+    nd_kernel_leave(&saved);
     nd_kernel_set_ndis(n->k, NULL);
     nd_kernel_verify(n->k)->mdl_busy = NULL;
     nd_kernel_verify(n->k)->mdl_busy_ctx = NULL;

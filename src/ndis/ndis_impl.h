@@ -5,7 +5,7 @@
  * Concept. One nd_ndis per machine holds the drivers loaded, the handle
  * registry and, per 8237 channel, the DMA block that registered it (N6).
  * Every object NDIS hands to a driver as a handle (driver, adapter, DMA
- * channel, interrupt, timer) starts with an nd_obj and is entered into the
+ * channel, interrupt, timer, NBL and NB pool) starts with an nd_obj and is entered into the
  * registry, keyed by its address: a handle is only dereferenced after the
  * registry knows it, so an unknown, stale or wrong-kind handle gives a
  * violation, never a crash. An adapter keeps lists of what its driver
@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include <ndisdma/host.h>
+#include <ndisdma/netif.h>
 
 #include "kernel/clock.h"
 #include "kernel/interrupt.h"
@@ -57,6 +58,8 @@ typedef enum nd_kind {
     ND_KIND_DMA,
     ND_KIND_INTERRUPT,
     ND_KIND_TIMER,
+    ND_KIND_NBL_POOL, /* NdisAllocateNetBufferListPool (nbl.c) */
+    ND_KIND_NB_POOL,  /* NdisAllocateNetBufferPool (nbl.c) */
 } nd_kind;
 
 typedef struct nd_obj {
@@ -68,6 +71,7 @@ typedef struct nd_dma_block nd_dma_block;
 typedef struct nd_mp_interrupt nd_mp_interrupt;
 typedef struct nd_mp_timer nd_mp_timer;
 typedef struct nd_port_range nd_port_range;
+typedef struct nd_nbl_pool nd_nbl_pool;
 
 struct nd_ndis {
     nd_kernel *k;
@@ -79,7 +83,31 @@ struct nd_ndis {
     ndisdma_driver *drivers;     /* loaded drivers */
     nd_dma_block *chan_owner[8]; /* N6: the DMA block holding each channel */
     uint64_t loads;              /* drivers loaded so far (names the registry path) */
+    /* the data path (nbl.c) */
+    nd_nbl_pool *pools; /* every NBL and NB pool not freed */
+    nd_u64map nbls;     /* NBL address -> its nd_nbl_item, for every NBL a pool made */
+    nd_u64map nbs;      /* NB address -> its nd_nb_item (NB pools) */
 };
+
+/*
+ * The NDIS 6 data path of one adapter (datapath.c): its NDIS state, the
+ * protocol the host bound, the operations pending on the miniport and the
+ * counts of NBLs outside NDIS. Every field is the machine thread's.
+ */
+typedef struct nd_datapath {
+    ndisdma_adapter_state state; /* 0 until MiniportInitializeEx succeeded */
+    ndisdma_protocol proto;      /* bound callbacks (all NULL: none) */
+    void *proto_ctx;
+    ndisdma_netif_stats stats;
+    uint64_t with_miniport; /* NBLs sent and not completed */
+    uint64_t with_host;     /* NBLs indicated (without RESOURCES) and not returned */
+    bool pause_pending, restart_pending, reset_pending, oid_pending;
+    NDIS_STATUS restart_status;
+    PNDIS_OID_REQUEST oid;  /* the request MiniportOidRequest has (pended), or NULL */
+    NDIS_STATUS oid_status; /* NdisMOidRequestComplete's status for it */
+    NDIS_OID_REQUEST req;   /* the request of ndisdma_adapter_query / _set */
+    struct ndisdma_frame_pool *frame_pools; /* frame pools built on the adapter */
+} nd_datapath;
 
 typedef enum nd_adapter_state {
     ND_ADAPTER_INITIALIZING = 1,
@@ -125,6 +153,7 @@ struct nd_mp_adapter {
     nd_mp_interrupt *interrupt;
     nd_mp_timer *timers;
     nd_port_range *ports;
+    nd_datapath dp;
 };
 
 /* The public adapter is the internal one. */
@@ -221,6 +250,26 @@ void nd_dma_release(nd_dma_block *b);
 
 /* ---- interrupt.c ---- */
 void nd_interrupt_release(nd_mp_interrupt *i);
+
+/* ---- nbl.c ---- */
+/* Free every pool @owner (a driver or adapter object) still has, with its
+   NBLs and NBs, reporting each (POOL_OUTSTANDING) with @when. */
+void nd_pools_release_owner(nd_ndis *n, const nd_obj *owner, const char *when);
+/* Free every pool left (machine teardown; no report). */
+void nd_pools_free_all(nd_ndis *n);
+
+/* ---- datapath.c ---- */
+/* After MiniportInitializeEx succeeded: the adapter is Paused; restart it
+   (MiniportRestart, waited for). The thread is bound, PASSIVE_LEVEL. */
+void nd_datapath_started(nd_mp_adapter *a);
+/* Before MiniportHaltEx: pause a Running adapter, report NBLs still out,
+   free the host's frame pools left on it. */
+void nd_datapath_before_halt(nd_mp_adapter *a);
+
+/* ---- framepool.c ---- */
+/* Free what frame pool @p holds on its adapter (before the halt: the host
+   did not destroy it); @p itself stays for ndisdma_frame_pool_destroy. */
+void nd_frame_pool_orphan(struct ndisdma_frame_pool *p);
 
 /* ---- timer.c ---- */
 /* Cancel and free @t (unlinks it from its owner). */
