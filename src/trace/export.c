@@ -207,7 +207,24 @@ static unsigned ddi_pointer_args(const char *ddi)
         {"NdisFreeMemory", 0x1u},                    /* VirtualAddress */
         {"NdisMAllocateSharedMemory",
          0x19u}, /* MiniportAdapterHandle, VirtualAddress, PhysicalAddress */
-        {"NdisMFreeSharedMemory", 0x9u}, /* MiniportAdapterHandle, VirtualAddress */
+        {"NdisMFreeSharedMemory", 0x9u},                 /* MiniportAdapterHandle, VirtualAddress */
+        {"NdisAllocateNetBufferListPool", 0x3u},         /* NdisHandle, Parameters */
+        {"NdisFreeNetBufferListPool", 0x1u},             /* PoolHandle */
+        {"NdisAllocateNetBufferPool", 0x3u},             /* NdisHandle, Parameters */
+        {"NdisFreeNetBufferPool", 0x1u},                 /* PoolHandle */
+        {"NdisAllocateNetBufferList", 0x1u},             /* PoolHandle */
+        {"NdisAllocateNetBufferAndNetBufferList", 0x9u}, /* PoolHandle, MdlChain */
+        {"NdisFreeNetBufferList", 0x1u},                 /* NetBufferList */
+        {"NdisAllocateNetBuffer", 0x3u},                 /* PoolHandle, MdlChain */
+        {"NdisFreeNetBuffer", 0x1u},                     /* NetBuffer */
+        {"NdisGetDataBuffer", 0x5u},                     /* NetBuffer, Storage */
+        {"NdisMSendNetBufferListsComplete", 0x3u},       /* MiniportAdapterHandle, NBLs */
+        {"NdisMIndicateReceiveNetBufferLists", 0x3u},    /* MiniportAdapterHandle, NBLs */
+        {"NdisMOidRequestComplete", 0x3u},               /* MiniportAdapterHandle, OidRequest */
+        {"NdisMPauseComplete", 0x1u},                    /* MiniportAdapterHandle */
+        {"NdisMRestartComplete", 0x1u},                  /* MiniportAdapterHandle */
+        {"NdisMResetComplete", 0x1u},                    /* MiniportAdapterHandle */
+        {"NdisMIndicateStatusEx", 0x3u}, /* MiniportAdapterHandle, StatusIndication */
     };
     if (!ddi)
         return 0;
