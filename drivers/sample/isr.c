@@ -1,0 +1,236 @@
+/*
+ * isr.c - interrupt handling and the one-channel scheduler of the SD-1
+ * sample miniport: MiniportInterrupt (ISR), MiniportInterruptDPC, the
+ * transmit-FIFO poll timer, SdStartNextOperationLocked and the hand-over of
+ * completed work to NDIS.
+ *
+ * Concept. The card's IRQ line follows (ISR & IMR) != 0 and is
+ * edge-triggered. The ISR, at DIRQL, reads ISR, writes the same value back
+ * to acknowledge exactly those causes (the card raises a fresh edge for any
+ * cause that arrives meanwhile), adds them to PendingCauses, claims the
+ * interrupt and queues the DPC; ISR reading 0 means another device's
+ * interrupt: not claimed. The DPC takes PendingCauses under
+ * NdisMSynchronizeWithInterruptEx (serialized with the ISR) and loops until
+ * none are left: it ends the DMA operation the causes belong to, starts the
+ * next one, checks a pending pause, then, with the lock released, indicates
+ * receives and completes sends.
+ *
+ * Scheduling on the one channel (SdStartNextOperationLocked): nothing while
+ * an operation is in progress or the adapter is not Running; else a receive
+ * when a frame waits in the card (ST_RX_AVAIL) and a buffer is free, since
+ * frames keep arriving and the RX FIFO would overrun; else the next transmit
+ * when the card's transmit FIFO has room (ST_TX_FULL clear). When it is
+ * full, the FIFO drains at the line rate without an interrupt of its own,
+ * so the driver sets a one-shot NDIS timer for one maximum frame time and
+ * tries again then (a TX_DONE or RX interrupt in between also retries).
+ */
+#include "sample.h"
+
+typedef struct _SD_TAKE_CAUSES {
+    PSD_ADAPTER Adapter;
+    ULONG Causes;
+} SD_TAKE_CAUSES;
+
+static MINIPORT_SYNCHRONIZE_INTERRUPT SdTakeCauses;
+
+/*
+ * SdTakeCauses - move PendingCauses to the caller (MINIPORT_SYNCHRONIZE_
+ * INTERRUPT). @SynchronizeContext: an SD_TAKE_CAUSES. Returns TRUE when
+ * there were any. IRQL: DIRQL, serialized with SdIsr.
+ */
+static BOOLEAN SdTakeCauses(NDIS_HANDLE SynchronizeContext)
+{
+    SD_TAKE_CAUSES *t = SynchronizeContext;
+    t->Causes = t->Adapter->PendingCauses;
+    t->Adapter->PendingCauses = 0;
+    return t->Causes != 0;
+}
+
+/*
+ * SdIsr - MiniportInterrupt.
+ * @MiniportInterruptContext: the SD_ADAPTER. @QueueDefaultInterruptDpc:
+ * set TRUE to run SdInterruptDpc. @TargetProcessors: unused.
+ * Returns TRUE when the card interrupted (ISR not 0), FALSE otherwise.
+ * IRQL: DIRQL. Touches only the card's ISR port and PendingCauses.
+ */
+BOOLEAN SdIsr(NDIS_HANDLE MiniportInterruptContext, PBOOLEAN QueueDefaultInterruptDpc,
+              PULONG TargetProcessors)
+{
+    PSD_ADAPTER ad = MiniportInterruptContext;
+    UCHAR causes = SdRead(ad, SDNIC_REG_ISR);
+    (void)TargetProcessors;
+    if (causes == 0 || causes == 0xFF) { /* 0xFF: nothing decodes the port (card gone) */
+        *QueueDefaultInterruptDpc = FALSE;
+        return FALSE;
+    }
+    causes &= SDNIC_ISR_ALL;
+    SdWrite(ad, SDNIC_REG_ISR, causes);
+    ad->PendingCauses |= causes;
+    *QueueDefaultInterruptDpc = TRUE;
+    return TRUE;
+}
+
+/*
+ * SdArmPollLocked - set the one-shot poll timer (if not set) for one
+ * maximum frame time at the line rate (SD_POLL_MIN_US at least).
+ * IRQL: DISPATCH_LEVEL, lock held.
+ */
+static VOID SdArmPollLocked(PSD_ADAPTER Adapter)
+{
+    if (Adapter->PollArmed || !Adapter->PollTimer)
+        return;
+    ULONG64 us = SD_POLL_MIN_US;
+    if (Adapter->LineRateKbps) {
+        ULONG64 bits = (ULONG64)(SD_MAX_FRAME + SDNIC_WIRE_OVERHEAD) * 8u;
+        ULONG64 frameUs = (bits * 1000u + Adapter->LineRateKbps - 1) / Adapter->LineRateKbps;
+        if (frameUs > us)
+            us = frameUs;
+    }
+    LARGE_INTEGER due;
+    due.QuadPart = -(LONGLONG)(us * 10u); /* relative, 100 ns units */
+    Adapter->PollArmed = TRUE;
+    NdisSetTimerObject(Adapter->PollTimer, due, 0, Adapter);
+}
+
+/*
+ * SdStartNextOperationLocked - start the next DMA operation if the channel
+ * is idle: a receive when a frame waits and a buffer is free, else a
+ * transmit when the card has room (see the concept note). NBs that fail to
+ * start join @Done. IRQL: DISPATCH_LEVEL, lock held.
+ */
+VOID SdStartNextOperationLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
+{
+    if (Adapter->DmaOp != SdDmaIdle || Adapter->State != SdStateRunning)
+        return;
+    UCHAR status = SdRead(Adapter, SDNIC_REG_CMD);
+    if ((status & SDNIC_ST_RX_AVAIL) && Adapter->RxFree && SdStartReceiveLocked(Adapter))
+        return;
+    if (!Adapter->TxHead)
+        return;
+    if (status & SDNIC_ST_TX_FULL) {
+        Adapter->Stats.TxFullWaits++;
+        SdArmPollLocked(Adapter);
+        return;
+    }
+    SdStartTransmitLocked(Adapter, Done);
+}
+
+/*
+ * SdCheckPauseLocked - a pending pause completes once no DMA operation is
+ * in progress and every indicated receive NBL is back: the adapter becomes
+ * Paused and @Done asks for NdisMPauseComplete. IRQL: DISPATCH_LEVEL, lock
+ * held.
+ */
+VOID SdCheckPauseLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
+{
+    if (Adapter->State == SdStatePausing && Adapter->DmaOp == SdDmaIdle &&
+        Adapter->RxWithHost == 0) {
+        Adapter->State = SdStatePaused;
+        Done->PauseComplete = TRUE;
+    }
+}
+
+/*
+ * SdFlushCompletions - hand @Done to NDIS with the adapter lock NOT held:
+ * the receive chain (one indication), the low-resource chain (indicated
+ * with NDIS_RECEIVE_FLAGS_RESOURCES, then its buffers are freed and the
+ * scheduler runs again), the send-complete chain, and NdisMPauseComplete.
+ * The DISPATCH_LEVEL flags follow the current IRQL.
+ * IRQL: <= DISPATCH_LEVEL.
+ */
+VOID SdFlushCompletions(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
+{
+    BOOLEAN atDispatch = KeGetCurrentIrql() == DISPATCH_LEVEL;
+    ULONG rflags = atDispatch ? NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL : 0;
+    ULONG sflags = atDispatch ? NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL : 0;
+
+    for (;;) {
+        if (Done->RxHead)
+            NdisMIndicateReceiveNetBufferLists(Adapter->AdapterHandle, Done->RxHead,
+                                               NDIS_DEFAULT_PORT_NUMBER, Done->RxCount, rflags);
+        if (Done->SendHead)
+            NdisMSendNetBufferListsComplete(Adapter->AdapterHandle, Done->SendHead, sflags);
+        if (Done->PauseComplete)
+            NdisMPauseComplete(Adapter->AdapterHandle);
+        if (!Done->LowHead)
+            return;
+
+        PNET_BUFFER_LIST low = Done->LowHead;
+        NdisMIndicateReceiveNetBufferLists(Adapter->AdapterHandle, low, NDIS_DEFAULT_PORT_NUMBER,
+                                           Done->LowCount, rflags | NDIS_RECEIVE_FLAGS_RESOURCES);
+        NdisZeroMemory(Done, sizeof *Done);
+        NdisAcquireSpinLock(&Adapter->Lock);
+        while (low) {
+            PNET_BUFFER_LIST next = NET_BUFFER_LIST_NEXT_NBL(low);
+            NET_BUFFER_LIST_NEXT_NBL(low) = NULL;
+            NET_BUFFER_DATA_LENGTH(NET_BUFFER_LIST_FIRST_NB(low)) = 0;
+            SdRxPushFreeLocked(Adapter, SD_RX_OF_NBL(low));
+            low = next;
+        }
+        SdStartNextOperationLocked(Adapter, Done);
+        SdCheckPauseLocked(Adapter, Done);
+        NdisReleaseSpinLock(&Adapter->Lock);
+    }
+}
+
+/*
+ * SdInterruptDpc - MiniportInterruptDPC: process the causes the ISR saw
+ * until none are left.
+ * @MiniportInterruptContext: the SD_ADAPTER. The other parameters are
+ * unused (NULL here). IRQL: DISPATCH_LEVEL.
+ */
+VOID SdInterruptDpc(NDIS_HANDLE MiniportInterruptContext, PVOID MiniportDpcContext,
+                    PVOID ReceiveThrottleParameters, PVOID NdisReserved2)
+{
+    PSD_ADAPTER ad = MiniportInterruptContext;
+    (void)MiniportDpcContext;
+    (void)ReceiveThrottleParameters;
+    (void)NdisReserved2;
+
+    for (;;) {
+        SD_TAKE_CAUSES take = {ad, 0};
+        SD_COMPLETION done;
+        NdisMSynchronizeWithInterruptEx(ad->Interrupt, 0, SdTakeCauses, &take);
+        if (!take.Causes)
+            break;
+        UCHAR causes = (UCHAR)take.Causes;
+
+        NdisZeroMemory(&done, sizeof done);
+        NdisDprAcquireSpinLock(&ad->Lock);
+        if (causes & SDNIC_ISR_RX_OVERRUN) {
+            ad->Stats.RcvOverrun++;
+            ad->Stats.RcvNoBuffer++;
+        }
+        if (ad->DmaOp == SdDmaTransmit && (causes & (SDNIC_ISR_TX_DONE | SDNIC_ISR_TX_ERR)))
+            SdFinishTransmitLocked(ad, (causes & SDNIC_ISR_TX_DONE) && !(causes & SDNIC_ISR_TX_ERR),
+                                   &done);
+        if (ad->DmaOp == SdDmaReceive && (causes & (SDNIC_ISR_RX_DONE | SDNIC_ISR_RX_ERR)))
+            SdFinishReceiveLocked(ad, causes, &done);
+        SdStartNextOperationLocked(ad, &done);
+        SdCheckPauseLocked(ad, &done);
+        NdisDprReleaseSpinLock(&ad->Lock);
+        SdFlushCompletions(ad, &done);
+    }
+}
+
+/*
+ * SdPollTimer - the transmit-FIFO poll (NDIS_TIMER_FUNCTION): retry the
+ * scheduler. @FunctionContext: the SD_ADAPTER. IRQL: DISPATCH_LEVEL.
+ */
+VOID SdPollTimer(PVOID SystemSpecific1, PVOID FunctionContext, PVOID SystemSpecific2,
+                 PVOID SystemSpecific3)
+{
+    PSD_ADAPTER ad = FunctionContext;
+    SD_COMPLETION done;
+    (void)SystemSpecific1;
+    (void)SystemSpecific2;
+    (void)SystemSpecific3;
+
+    NdisZeroMemory(&done, sizeof done);
+    NdisDprAcquireSpinLock(&ad->Lock);
+    ad->PollArmed = FALSE;
+    SdStartNextOperationLocked(ad, &done);
+    SdCheckPauseLocked(ad, &done);
+    NdisDprReleaseSpinLock(&ad->Lock);
+    SdFlushCompletions(ad, &done);
+}

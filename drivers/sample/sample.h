@@ -1,0 +1,255 @@
+/*
+ * sample.h - the SD-1 sample miniport: adapter and driver contexts, and the
+ * functions the files of the driver share.
+ *
+ * Concept. An NDIS 6.0 miniport for the SD-1 ISA Ethernet controller
+ * (devices/sdnic_regs.h), written only against <ndis.h> as a WDK driver is.
+ * The card has ONE system DMA channel for transmit and receive, so the
+ * adapter runs at most one DMA operation at a time: a transmit of one
+ * NET_BUFFER or a receive of one frame. Every path that can free the channel
+ * or bring new work (the interrupt DPC, MiniportSendNetBufferLists,
+ * MiniportReturnNetBufferLists, the poll timer, MiniportRestart) calls one
+ * routine, SdStartNextOperationLocked, under the adapter's spin lock; it
+ * prefers a receive when a frame waits in the card (to keep the RX FIFO from
+ * overrunning), else starts the next transmit.
+ *
+ * Locking. SD_ADAPTER.Lock protects every field marked [L]. The ISR (DIRQL)
+ * touches only PendingCauses, and the DPC takes them with
+ * NdisMSynchronizeWithInterruptEx. NDIS indications
+ * (NdisMSendNetBufferListsComplete, NdisMIndicateReceiveNetBufferLists,
+ * NdisMPauseComplete, NdisMIndicateStatusEx) are always made with the lock
+ * released: the routines that run under the lock collect NBLs in SD_COMPLETION
+ * and the caller hands them up afterwards (SdFlushCompletions).
+ *
+ * Driver-wide state lives in SD_DRIVER (the MiniportDriverContext), never in
+ * globals, so several machines may load the driver in one process.
+ */
+#ifndef SD_SAMPLE_H
+#define SD_SAMPLE_H
+
+#include <ndis.h>
+
+#include "sdnic_regs.h"
+
+/* ---- Pool tags (WDK multi-character constants, read backwards in a debugger) ---- */
+#define SD_TAG_DRIVER  'dDSp'
+#define SD_TAG_ADAPTER 'aDSp'
+#define SD_TAG_RXBUF   'rDSp'
+#define SD_TAG_TXBUF   'tDSp'
+#define SD_TAG_POOL    'pDSp'
+#define SD_TAG_TIMER   'mDSp'
+
+/* ---- Sizes and tunables ---- */
+#define SD_DRIVER_MAJOR     1
+#define SD_DRIVER_MINOR     0
+#define SD_MTU              1500            /* payload bytes of an Ethernet frame */
+#define SD_HEADER_SIZE      14              /* destination, source, type */
+#define SD_MAX_FRAME        SDNIC_MAX_FRAME /* 1514: header + MTU, no FCS */
+#define SD_BUFFER_SIZE      1536            /* receive buffer / staging: >= 1514, even */
+#define SD_DMA_MAX          SD_BUFFER_SIZE  /* MaximumLength of NdisMRegisterDmaChannel */
+#define SD_RX_BUFFERS       8               /* receive buffers (NBLs) per adapter */
+#define SD_MAX_MCAST        32              /* OID_802_3_MAXIMUM_LIST_SIZE */
+#define SD_MAX_SEND_PACKETS 32              /* OID_GEN_MAXIMUM_SEND_PACKETS (advisory) */
+#define SD_ETH_ALEN         6
+#define SD_UNLIMITED_BPS    1000000000ull /* link speed reported when RATE is 0 */
+#define SD_POLL_MIN_US      50            /* shortest transmit-FIFO poll */
+
+/* NDIS_MEDIA_STATE values of OID_GEN_MEDIA_CONNECT_STATUS (ntddndis.h; not in
+   this <ndis.h> subset). */
+#define SD_MEDIA_STATE_CONNECTED    0u
+#define SD_MEDIA_STATE_DISCONNECTED 1u
+
+/* The causes the driver enables in IMR. */
+#define SD_IMR_CAUSES                                                                              \
+    (SDNIC_ISR_TX_DONE | SDNIC_ISR_RX_READY | SDNIC_ISR_RX_DONE | SDNIC_ISR_TX_ERR |               \
+     SDNIC_ISR_RX_ERR | SDNIC_ISR_RX_OVERRUN)
+
+/* Packet filters the card supports (it receives everything; the filter is
+   kept and reported, as the card has no address filter). */
+#define SD_SUPPORTED_FILTERS                                                                       \
+    (NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_MULTICAST | NDIS_PACKET_TYPE_ALL_MULTICAST |     \
+     NDIS_PACKET_TYPE_BROADCAST | NDIS_PACKET_TYPE_PROMISCUOUS)
+
+/* ---- Per-NBL and per-NB bookkeeping in the miniport-reserved areas ----
+   Send NBL: MiniportReserved[0] = NET_BUFFERs not yet done (count),
+             MiniportReserved[1] = first failure status (0 = none so far).
+   Send NB:  MiniportReserved[0] = the NBL it belongs to,
+             MiniportReserved[1] = next NB in the adapter's transmit queue.
+   Receive NBL: MiniportReserved[0] = its SD_RX_BUFFER. */
+#define SD_NBL_PENDING(_Nbl) ((_Nbl)->MiniportReserved[0])
+#define SD_NBL_FAILURE(_Nbl) ((_Nbl)->MiniportReserved[1])
+#define SD_NB_NBL(_Nb)       ((PNET_BUFFER_LIST)(_Nb)->MiniportReserved[0])
+#define SD_NB_QNEXT(_Nb)     ((PNET_BUFFER)(_Nb)->MiniportReserved[1])
+#define SD_RX_OF_NBL(_Nbl)   ((struct _SD_RX_BUFFER *)(_Nbl)->MiniportReserved[0])
+
+/* One receive buffer: nonpaged memory (placed wherever the machine's policy
+   puts it: the HAL then transfers directly or through map registers), its
+   MDL, and the NBL with one NET_BUFFER that describes it. */
+typedef struct _SD_RX_BUFFER {
+    struct _SD_RX_BUFFER *Next; /* [L] free list link */
+    PUCHAR Va;
+    PMDL Mdl;
+    PNET_BUFFER_LIST Nbl;
+} SD_RX_BUFFER, *PSD_RX_BUFFER;
+
+typedef enum _SD_STATE {
+    SdStatePaused = 0, /* after MiniportInitializeEx, and after a pause */
+    SdStateRunning,
+    SdStatePausing, /* MiniportPause returned NDIS_STATUS_PENDING */
+} SD_STATE;
+
+typedef enum _SD_DMA_OP {
+    SdDmaIdle = 0,
+    SdDmaTransmit,
+    SdDmaReceive,
+} SD_DMA_OP;
+
+/* Statistics (the OIDs report them). [L] */
+typedef struct _SD_COUNTERS {
+    ULONG64 XmitOk, XmitError, XmitDiscards;
+    ULONG64 RcvOk, RcvError, RcvNoBuffer, RcvDiscards, RcvOverrun;
+    ULONG64 XmitBytes, RcvBytes;
+    ULONG64 XmitCoalesced;  /* NBs copied to the staging buffer (multi-MDL, odd tail) */
+    ULONG64 RcvLowResource; /* indications made with NDIS_RECEIVE_FLAGS_RESOURCES */
+    ULONG64 DmaErrors;      /* NdisMSetupDmaTransfer / NdisMCompleteDmaTransfer failures */
+    ULONG64 TxFullWaits;    /* a transmit waited for room in the card's FIFO */
+} SD_COUNTERS;
+
+/* NBLs to hand to NDIS once the lock is released. */
+typedef struct _SD_COMPLETION {
+    PNET_BUFFER_LIST SendHead, SendTail; /* send-complete chain */
+    PNET_BUFFER_LIST RxHead, RxTail;     /* receive indication chain */
+    ULONG RxCount;
+    PNET_BUFFER_LIST LowHead, LowTail; /* indicated with NDIS_RECEIVE_FLAGS_RESOURCES */
+    ULONG LowCount;
+    BOOLEAN PauseComplete; /* call NdisMPauseComplete */
+} SD_COMPLETION, *PSD_COMPLETION;
+
+typedef struct _SD_DRIVER {
+    NDIS_HANDLE DriverHandle; /* NdisMRegisterMiniportDriver */
+    PDRIVER_OBJECT DriverObject;
+} SD_DRIVER, *PSD_DRIVER;
+
+typedef struct _SD_ADAPTER {
+    NDIS_HANDLE AdapterHandle; /* NdisMiniportHandle of MiniportInitializeEx */
+    PSD_DRIVER Driver;
+
+    /* Resources (from the CM partial list) */
+    ULONG DmaChannel;
+    ULONG InterruptLevel;
+    ULONG IoBase, IoLength;
+    BOOLEAN HaveDma, HaveInterrupt, HavePorts;
+    BOOLEAN CardFound; /* the ID register read SDNIC_ID: the ports may be written */
+
+    /* Registered objects; NULL when not registered (the release path checks each) */
+    PVOID PortBase; /* NdisMRegisterIoPortRange */
+    ULONG_PTR Port; /* == PortBase, as a number for NdisRawXxx */
+    NDIS_HANDLE Interrupt;
+    NDIS_HANDLE DmaHandle;
+    NDIS_HANDLE PollTimer;
+    NDIS_HANDLE RxPool; /* NBL pool (fAllocateNetBuffer) for the receive NBLs */
+    BOOLEAN LockAllocated;
+    NDIS_SPIN_LOCK Lock;
+
+    /* Hardware facts */
+    ULONG DmaUnit;      /* 1 (channels 0-3) or 2 (5-7) */
+    ULONG LineRateKbps; /* RATE registers; 0 = unlimited */
+    UCHAR PermanentAddress[SD_ETH_ALEN];
+    UCHAR CurrentAddress[SD_ETH_ALEN];
+    UCHAR Config; /* CONFIG as found before the reset */
+
+    /* Receive buffers */
+    SD_RX_BUFFER RxBuffers[SD_RX_BUFFERS];
+    ULONG RxAllocated;    /* entries of RxBuffers fully built */
+    PSD_RX_BUFFER RxFree; /* [L] free list */
+    ULONG RxFreeCount;    /* [L] */
+    ULONG RxWithHost;     /* [L] indicated without RESOURCES, not returned */
+
+    /* Transmit staging buffer (coalescing) */
+    PUCHAR TxStage;
+    PMDL TxStageMdl;
+
+    /* Transmit queue of NET_BUFFERs not started yet [L] */
+    PNET_BUFFER TxHead, TxTail;
+
+    /* The one DMA operation in progress [L] */
+    SD_DMA_OP DmaOp;
+    PNET_BUFFER TxNb;    /* the NB being transmitted */
+    PSD_RX_BUFFER RxCur; /* the buffer being received into */
+    PMDL DmaMdl;         /* the exact Setup arguments, repeated at Complete */
+    ULONG DmaOffset, DmaLength;
+
+    SD_STATE State;      /* [L] */
+    BOOLEAN PollArmed;   /* [L] the poll timer is set */
+    ULONG PendingCauses; /* ISR causes not seen by the DPC (ISR <-> DPC, synchronized) */
+
+    /* Configuration kept for the OIDs [L] */
+    ULONG PacketFilter;
+    ULONG Lookahead;
+    UCHAR McastList[SD_MAX_MCAST][SD_ETH_ALEN];
+    ULONG McastCount;
+
+    SD_COUNTERS Stats; /* [L] */
+} SD_ADAPTER, *PSD_ADAPTER;
+
+/* ---- Port access (ports are relative to the card's I/O base) ----
+   SdRead / SdWrite - one byte from / to card register @Reg (SDNIC_REG_*) of
+   @Adapter's port range (registered: Adapter->Port). Any IRQL. */
+static inline UCHAR SdRead(PSD_ADAPTER Adapter, ULONG Reg)
+{
+    UCHAR v;
+    NdisRawReadPortUchar(Adapter->Port + Reg, &v);
+    return v;
+}
+
+static inline VOID SdWrite(PSD_ADAPTER Adapter, ULONG Reg, UCHAR Value)
+{
+    NdisRawWritePortUchar(Adapter->Port + Reg, Value);
+}
+
+/* ---- driver.c ---- */
+DRIVER_INITIALIZE DriverEntry;
+
+/* ---- init.c ---- */
+MINIPORT_INITIALIZE SdInitializeEx;
+MINIPORT_HALT SdHaltEx;
+VOID SdResetHardware(PSD_ADAPTER Adapter);
+ULONG64 SdLinkSpeedBps(const SD_ADAPTER *Adapter);
+BOOLEAN SdLinkUp(PSD_ADAPTER Adapter);
+const NDIS_OID *SdSupportedOidList(ULONG *Count);
+
+/* ---- send.c ---- */
+MINIPORT_SEND_NET_BUFFER_LISTS SdSendNetBufferLists;
+MINIPORT_CANCEL_SEND SdCancelSend;
+BOOLEAN SdStartTransmitLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done);
+VOID SdFinishTransmitLocked(PSD_ADAPTER Adapter, BOOLEAN DeviceOk, PSD_COMPLETION Done);
+VOID SdFailTransmitQueueLocked(PSD_ADAPTER Adapter, NDIS_STATUS Status, PSD_COMPLETION Done);
+VOID SdNbDoneLocked(PNET_BUFFER Nb, NDIS_STATUS Status, PSD_COMPLETION Done);
+
+/* ---- recv.c ---- */
+MINIPORT_RETURN_NET_BUFFER_LISTS SdReturnNetBufferLists;
+BOOLEAN SdStartReceiveLocked(PSD_ADAPTER Adapter);
+VOID SdFinishReceiveLocked(PSD_ADAPTER Adapter, UCHAR Causes, PSD_COMPLETION Done);
+VOID SdRxPushFreeLocked(PSD_ADAPTER Adapter, PSD_RX_BUFFER Rx);
+
+/* ---- isr.c ---- */
+MINIPORT_ISR SdIsr;
+MINIPORT_INTERRUPT_DPC SdInterruptDpc;
+NDIS_TIMER_FUNCTION SdPollTimer;
+VOID SdStartNextOperationLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done);
+VOID SdCheckPauseLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done);
+VOID SdFlushCompletions(PSD_ADAPTER Adapter, PSD_COMPLETION Done);
+
+/* ---- state.c ---- */
+MINIPORT_PAUSE SdPause;
+MINIPORT_RESTART SdRestart;
+MINIPORT_RESET SdResetEx;
+MINIPORT_DEVICE_PNP_EVENT_NOTIFY SdDevicePnPEventNotify;
+MINIPORT_SHUTDOWN SdShutdownEx;
+VOID SdIndicateLinkState(PSD_ADAPTER Adapter);
+
+/* ---- oid.c ---- */
+MINIPORT_OID_REQUEST SdOidRequest;
+MINIPORT_CANCEL_OID_REQUEST SdCancelOidRequest;
+
+#endif /* SD_SAMPLE_H */
