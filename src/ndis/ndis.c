@@ -91,9 +91,11 @@ int nd_handle_add(nd_ndis *n, nd_obj *o, nd_kind kind)
 
 void nd_handle_del(nd_ndis *n, nd_obj *o)
 {
-    if (n->last_obj == o) {
-        n->last_handle = 0;
-        n->last_obj = NULL;
+    for (unsigned i = 0; i < ND_HANDLE_CACHE; i++) {
+        if (n->cache[i].obj == o) {
+            n->cache[i].handle = 0;
+            n->cache[i].obj = NULL;
+        }
     }
     if (nd_u64map_del(&n->handles, (uintptr_t)o))
         (void)nd_u64map_put(&n->dead, (uintptr_t)o, (void *)(uintptr_t)o->kind);
@@ -108,10 +110,12 @@ static nd_obj *lookup(NDIS_HANDLE h, nd_kind a, nd_kind b, const char *ddi)
         nd_kernel_violation(k, ddi, "called on a thread bound to no machine with NDIS");
         return NULL;
     }
-    /* One-entry cache: a driver calls Setup and Complete on the same handle
-       again and again. It holds only live handles (nd_handle_del clears it). */
-    if (h && (uintptr_t)h == n->last_handle && (n->last_obj->kind == a || n->last_obj->kind == b))
-        return n->last_obj;
+    /* The cache: a driver calls its DDIs on the same few handles again and
+       again. It holds only live handles (nd_handle_del clears them). */
+    const unsigned slot = nd_handle_slot((uintptr_t)h);
+    if (h && (uintptr_t)h == n->cache[slot].handle &&
+        (n->cache[slot].obj->kind == a || n->cache[slot].obj->kind == b))
+        return n->cache[slot].obj;
     void *v = NULL;
     if (!h) {
         nd_verify_report(k, NDISDMA_RULE_HANDLE_UNKNOWN, ddi, "the %s handle is NULL",
@@ -144,8 +148,8 @@ static nd_obj *lookup(NDIS_HANDLE h, nd_kind a, nd_kind b, const char *ddi)
                          kind_name[a]);
         return NULL;
     }
-    n->last_handle = (uintptr_t)h;
-    n->last_obj = o;
+    n->cache[slot].handle = (uintptr_t)h;
+    n->cache[slot].obj = o;
     return o;
 }
 
