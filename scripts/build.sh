@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Configure and build ndisdma. Usage: scripts/build.sh [--sanitize] [--fuzz]
-#   (default)    build/       RelWithDebInfo: libndisdma.so/.a, ndisdma-bench, ndisdma-demo, tests
+#   (default)    build/       RelWithDebInfo + LTO: ndisdma, libndisdma.so/.a, ndisdma-bench, ndisdma-demo, tests
 #   --sanitize   build-asan/  the same with AddressSanitizer + UndefinedBehaviorSanitizer
 #   --fuzz       build-fuzz/  clang, ASan+UBSan and the libFuzzer target ndisdma-fuzz
 set -euo pipefail
