@@ -90,4 +90,18 @@ int bench_hal_cycle_1514_bounce(const bench_ctx *ctx, bench_result *out);
 int bench_ndis_cycle_1514_direct(const bench_ctx *ctx, bench_result *out);
 int bench_ndis_cycle_1514_bounce(const bench_ctx *ctx, bench_result *out);
 
+/* --- end to end through the sample miniport and the SD-1 NIC (bench_e2e.c) --- */
+
+int bench_e2e_frames_64(const bench_ctx *ctx, bench_result *out);
+int bench_e2e_frames_1514(const bench_ctx *ctx, bench_result *out);
+
+/*
+ * bench_main - the benchmark program: parse @argc/@argv (@argv[0] is the
+ * program or subcommand name; --quick, --filter NAME, --list, --help), run
+ * the benchmarks and print one JSON line each on stdout. @prog names the
+ * program in messages. Returns the exit status: 0 all ran, 1 one failed,
+ * 2 usage error or no benchmark matched.
+ */
+int bench_main(int argc, char **argv, const char *prog);
+
 #endif /* NDISDMA_BENCH_H */

@@ -8,6 +8,8 @@
  * where "better" says which direction of value and ratio is better. Goals are
  * informative: the exit status reports only whether every benchmark ran.
  * To add a benchmark, write a bench_fn and add a line to the table.
+ * bench_main is the program: build/ndisdma-bench (bench_cli.c) and
+ * `ndisdma bench` both call it.
  */
 #include <math.h>
 #include <stdio.h>
@@ -25,10 +27,12 @@ static const bench_def benches[] = {
     {"hal_cycle_1514_bounce", bench_hal_cycle_1514_bounce},
     {"ndis_cycle_1514_direct", bench_ndis_cycle_1514_direct},
     {"ndis_cycle_1514_bounce", bench_ndis_cycle_1514_bounce},
+    {"e2e_frames_64", bench_e2e_frames_64},
+    {"e2e_frames_1514", bench_e2e_frames_1514},
 };
 #define N_BENCHES (sizeof benches / sizeof benches[0])
 
-static void usage(FILE *f, const char *argv0)
+static void usage(FILE *f, const char *prog)
 {
     fprintf(f,
             "usage: %s [--quick] [--filter NAME] [--list]\n"
@@ -39,7 +43,7 @@ static void usage(FILE *f, const char *argv0)
             "  --filter NAME  run only NAME (or, if no name matches exactly, the names\n"
             "                 containing NAME)\n"
             "  --list         list the benchmarks\n",
-            argv0);
+            prog);
 }
 
 static void json_str(const char *s)
@@ -86,7 +90,7 @@ static void print_result(const char *name, const bench_result *r)
     fflush(stdout);
 }
 
-int main(int argc, char **argv)
+int bench_main(int argc, char **argv, const char *prog)
 {
     bench_ctx ctx = {.quick = false, .samples = 7, .sample_s = 0.15};
     const char *filter = NULL;
@@ -100,10 +104,11 @@ int main(int argc, char **argv)
                 printf("%s\n", benches[k].name);
             return 0;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout, argv[0]);
+            usage(stdout, prog);
             return 0;
         } else {
-            usage(stderr, argv[0]);
+            fprintf(stderr, "%s: unknown option or missing value '%s'\n", prog, argv[i]);
+            usage(stderr, prog);
             return 2;
         }
     }
@@ -130,8 +135,7 @@ int main(int argc, char **argv)
         ran++;
     }
     if (!ran && !failed) {
-        fprintf(stderr, "ndisdma-bench: no benchmark matches '%s' (see --list)\n",
-                filter ? filter : "");
+        fprintf(stderr, "%s: no benchmark matches '%s' (see --list)\n", prog, filter ? filter : "");
         return 2;
     }
     return failed ? 1 : 0;
