@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every test that ctest knows, with the exact command and arguments ctest uses, under
 # valgrind memcheck; fails on any error or definite/indirect leak. Commands that are not
-# programs built here (python3 and sh checkers) run as they are.
+# programs built here (python3 and sh checkers) run as they are, except that the ndisdma
+# command's end-to-end cases run every ndisdma they start under valgrind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d build/tests ] || bash scripts/build.sh
@@ -29,5 +30,13 @@ while IFS=$'\t' read -r name wd cmd; do
     (cd "$wd" && eval "$cmd") >/dev/null 2>&1 || { echo "valgrind: FAILED $name (not under valgrind)" >&2; status=1; }
   fi
 done < /tmp/ndisdma-ctest.$$.cmds
+# The end-to-end cases of the ndisdma command are python scripts; they put every ndisdma
+# they start under the wrapper, so the command itself runs under valgrind too.
+if NDISDMA_CLI_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full \
+      --errors-for-leak-kinds=definite,indirect" ctest -R '^tools_cli' >/tmp/ndisdma-valgrind.$$ 2>&1; then
+  echo "valgrind: clean  tools_cli_* (every ndisdma the end-to-end cases run)"
+else
+  echo "valgrind: FAILED tools_cli_*" >&2; cat /tmp/ndisdma-valgrind.$$ >&2; status=1
+fi
 rm -f /tmp/ndisdma-ctest.$$.json /tmp/ndisdma-ctest.$$.cmds /tmp/ndisdma-valgrind.$$
 exit $status
