@@ -18,6 +18,9 @@
  * a 10 Mbit/s wire; MaximumLength SD_DMA_MAX (1536: a whole frame rounded up
  * to the 16-bit unit, and the receive buffer size).
  *
+ * Timers: a one-shot transmit-FIFO poll (isr.c) and the DMA watchdog
+ * (watchdog.c), whose period follows the channel width (sample.h).
+ *
  * Receive buffers are ordinary nonpaged memory
  * (NdisAllocateMemoryWithTagPriority), not shared memory: where the machine
  * places them decides whether the HAL programs the 8237 on them directly
@@ -179,6 +182,11 @@ static VOID SdReleaseAdapter(PSD_ADAPTER Adapter)
         NdisFreeTimerObject(Adapter->PollTimer);
         Adapter->PollTimer = NULL;
     }
+    if (Adapter->WatchdogTimer) {
+        NdisCancelTimerObject(Adapter->WatchdogTimer);
+        NdisFreeTimerObject(Adapter->WatchdogTimer);
+        Adapter->WatchdogTimer = NULL;
+    }
     if (Adapter->DmaHandle) {
         if (Adapter->DmaOp != SdDmaIdle) {
             NDIS_STATUS st;
@@ -323,6 +331,29 @@ static NDIS_STATUS SdAllocateBuffers(PSD_ADAPTER Adapter)
 }
 
 /*
+ * SdAllocateTimer - a timer object of @Adapter calling @Function with the
+ * adapter as its context.
+ * @Tag: its pool tag. @Timer: receives the handle, NULL on failure.
+ * Returns the status of NdisAllocateTimerObject. IRQL: PASSIVE_LEVEL.
+ */
+static NDIS_STATUS SdAllocateTimer(PSD_ADAPTER Adapter, PNDIS_TIMER_FUNCTION Function, ULONG Tag,
+                                   NDIS_HANDLE *Timer)
+{
+    NDIS_TIMER_CHARACTERISTICS tc;
+    NdisZeroMemory(&tc, sizeof tc);
+    tc.Header.Type = NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS;
+    tc.Header.Revision = NDIS_TIMER_CHARACTERISTICS_REVISION_1;
+    tc.Header.Size = NDIS_SIZEOF_TIMER_CHARACTERISTICS_REVISION_1;
+    tc.AllocationTag = Tag;
+    tc.TimerFunction = Function;
+    tc.FunctionContext = Adapter;
+    NDIS_STATUS status = NdisAllocateTimerObject(Adapter->AdapterHandle, &tc, Timer);
+    if (status != NDIS_STATUS_SUCCESS)
+        *Timer = NULL;
+    return status;
+}
+
+/*
  * SdInitializeEx - MiniportInitializeEx: bring up one SD-1 adapter.
  * @MiniportAdapterHandle: NDIS's handle of the adapter.
  * @MiniportDriverContext: the SD_DRIVER of DriverEntry.
@@ -404,20 +435,16 @@ NDIS_STATUS SdInitializeEx(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE Minipo
     if (status != NDIS_STATUS_SUCCESS)
         goto fail;
 
+    status = SdAllocateTimer(ad, SdPollTimer, SD_TAG_TIMER, &ad->PollTimer);
+    if (status != NDIS_STATUS_SUCCESS)
+        goto fail;
+    status = SdAllocateTimer(ad, SdWatchdogTimer, SD_TAG_WDOG, &ad->WatchdogTimer);
+    if (status != NDIS_STATUS_SUCCESS)
+        goto fail;
     {
-        NDIS_TIMER_CHARACTERISTICS tc;
-        NdisZeroMemory(&tc, sizeof tc);
-        tc.Header.Type = NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS;
-        tc.Header.Revision = NDIS_TIMER_CHARACTERISTICS_REVISION_1;
-        tc.Header.Size = NDIS_SIZEOF_TIMER_CHARACTERISTICS_REVISION_1;
-        tc.AllocationTag = SD_TAG_TIMER;
-        tc.TimerFunction = SdPollTimer;
-        tc.FunctionContext = ad;
-        status = NdisAllocateTimerObject(MiniportAdapterHandle, &tc, &ad->PollTimer);
-        if (status != NDIS_STATUS_SUCCESS) {
-            ad->PollTimer = NULL;
-            goto fail;
-        }
+        /* SD_WATCHDOG_FRAMES maximum transfers at TypeC, in 100 ns units, rounded up */
+        ULONG64 ns = (ULONG64)SD_WATCHDOG_FRAMES * (SD_DMA_MAX / ad->DmaUnit) * SD_TYPEC_UNIT_NS;
+        ad->WatchdogDue = -(LONGLONG)((ns + 99u) / 100u);
     }
 
     status = SdAllocateBuffers(ad);

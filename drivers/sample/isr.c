@@ -23,6 +23,8 @@
  * full, the FIFO drains at the line rate without an interrupt of its own,
  * so the driver sets a one-shot NDIS timer for one maximum frame time and
  * tries again then (a TX_DONE or RX interrupt in between also retries).
+ * An operation whose card stops moving data never interrupts: the DMA
+ * watchdog (watchdog.c) ends it and calls the scheduler in its place.
  */
 #include "sample.h"
 

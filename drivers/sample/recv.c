@@ -24,6 +24,10 @@
  * buffer, its NBL is indicated separately with NDIS_RECEIVE_FLAGS_RESOURCES
  * and is the driver's again when the call returns: the receiver never runs
  * dry while the host holds the other buffers.
+ *
+ * A receive that stops moving data is ended by the watchdog (watchdog.c)
+ * through SdAbortReceiveLocked after CMD_ABORT: the card keeps the frame at
+ * the head of its RX FIFO, so the scheduler simply receives it again.
  */
 #include "sample.h"
 
@@ -74,7 +78,9 @@ BOOLEAN SdStartReceiveLocked(PSD_ADAPTER Adapter)
     Adapter->DmaMdl = rx->Mdl;
     Adapter->DmaOffset = 0;
     Adapter->DmaLength = SD_BUFFER_SIZE;
+    Adapter->DmaSeq++;
     SdWrite(Adapter, SDNIC_REG_CMD, SDNIC_CMD_RX_GO);
+    SdArmWatchdogLocked(Adapter);
     return TRUE;
 }
 
@@ -100,6 +106,7 @@ VOID SdFinishReceiveLocked(PSD_ADAPTER Adapter, UCHAR Causes, PSD_COMPLETION Don
         received--;
     Adapter->DmaOp = SdDmaIdle;
     Adapter->RxCur = NULL;
+    Adapter->RxTimeouts = 0; /* the card ended a receive: the head frame moved */
     if (!rx)
         return;
     if (st != NDIS_STATUS_SUCCESS)
@@ -145,6 +152,29 @@ VOID SdFinishReceiveLocked(PSD_ADAPTER Adapter, UCHAR Causes, PSD_COMPLETION Don
         Done->RxHead = rx->Nbl;
     Done->RxTail = rx->Nbl;
     Done->RxCount++;
+}
+
+/*
+ * SdAbortReceiveLocked - end the receive in progress that the card was told
+ * to abort (CMD_ABORT, by the watchdog): complete the transfer (same
+ * arguments as its setup; a failed completion counts a DMA error) and put
+ * the buffer back on the free list. Nothing is indicated: the card keeps
+ * the frame at the head of its RX FIFO for the next CMD_RX_GO.
+ * IRQL: DISPATCH_LEVEL, lock held.
+ */
+VOID SdAbortReceiveLocked(PSD_ADAPTER Adapter)
+{
+    NDIS_STATUS st;
+    PSD_RX_BUFFER rx = Adapter->RxCur;
+
+    NdisMCompleteDmaTransfer(&st, Adapter->DmaHandle, Adapter->DmaMdl, Adapter->DmaOffset,
+                             Adapter->DmaLength, FALSE);
+    Adapter->DmaOp = SdDmaIdle;
+    Adapter->RxCur = NULL;
+    if (st != NDIS_STATUS_SUCCESS)
+        Adapter->Stats.DmaErrors++;
+    if (rx)
+        SdRxPushFreeLocked(Adapter, rx);
 }
 
 /*

@@ -13,6 +13,16 @@
  * prefers a receive when a frame waits in the card (to keep the RX FIFO from
  * overrunning), else starts the next transmit.
  *
+ * Watchdog (watchdog.c). A card that stops moving data (drops DREQ in the
+ * middle of a frame and never raises it again) would leave the one channel
+ * busy forever. While a DMA operation is in progress a one-shot NDIS timer
+ * ticks every SD_WATCHDOG_FRAMES maximum-frame DMA times; a tick that finds
+ * the same operation, still running in the card, with the same
+ * NdisMReadDmaCounter value as the tick before, recovers: CMD_ABORT,
+ * NdisMCompleteDmaTransfer, a transmit fails (NDIS_STATUS_FAILURE), a
+ * receive is retried (the card keeps the frame), and the next operation
+ * starts.
+ *
  * Locking. SD_ADAPTER.Lock protects every field marked [L]. The ISR (DIRQL)
  * touches only PendingCauses, and the DPC takes them with
  * NdisMSynchronizeWithInterruptEx. NDIS indications
@@ -38,6 +48,7 @@
 #define SD_TAG_TXBUF   'tDSp'
 #define SD_TAG_POOL    'pDSp'
 #define SD_TAG_TIMER   'mDSp'
+#define SD_TAG_WDOG    'wDSp'
 
 /* ---- Sizes and tunables ---- */
 #define SD_DRIVER_MAJOR     1
@@ -53,6 +64,19 @@
 #define SD_ETH_ALEN         6
 #define SD_UNLIMITED_BPS    1000000000ull /* link speed reported when RATE is 0 */
 #define SD_POLL_MIN_US      50            /* shortest transmit-FIFO poll */
+
+/* DMA watchdog (watchdog.c). The card moves a frame in one demand-mode burst
+   at the TypeC timing (120 ns per unit, bytes on channels 0-3, words on
+   5-7), so the longest legitimate DMA operation, SD_DMA_MAX bytes, takes
+   1536 x 120 ns = 184 us on an 8-bit channel and 768 x 120 ns = 92 us on a
+   16-bit one; it does not wait for the wire (TX_GO is refused while the
+   transmit FIFO is full, and a receive starts only on a frame already in the
+   RX FIFO). The watchdog period is SD_WATCHDOG_FRAMES of those times: 737 us
+   (8-bit) or 369 us (16-bit). A transfer whose count has not moved for one
+   whole period is declared stuck (watchdog.c). */
+#define SD_TYPEC_UNIT_NS   120u /* DmaSpeed TypeC: ns per DMA unit */
+#define SD_WATCHDOG_FRAMES 4u   /* watchdog period, in maximum-frame DMA times */
+#define SD_RX_MAX_TRIES    3u   /* receive timeouts in a row before the card is reset */
 
 /* NDIS_MEDIA_STATE values of OID_GEN_MEDIA_CONNECT_STATUS (ntddndis.h; not in
    this <ndis.h> subset). */
@@ -113,6 +137,9 @@ typedef struct _SD_COUNTERS {
     ULONG64 RcvLowResource; /* indications made with NDIS_RECEIVE_FLAGS_RESOURCES */
     ULONG64 DmaErrors;      /* NdisMSetupDmaTransfer / NdisMCompleteDmaTransfer failures */
     ULONG64 TxFullWaits;    /* a transmit waited for room in the card's FIFO */
+    ULONG64 DmaTimeouts;    /* operations the watchdog aborted (no DMA progress) */
+    ULONG64 RxRetries;      /* aborted receives started again on the same frame */
+    ULONG64 CardResets;     /* card resets by the watchdog (a frame that never moved) */
 } SD_COUNTERS;
 
 /* NBLs to hand to NDIS once the lock is released. */
@@ -147,6 +174,7 @@ typedef struct _SD_ADAPTER {
     NDIS_HANDLE Interrupt;
     NDIS_HANDLE DmaHandle;
     NDIS_HANDLE PollTimer;
+    NDIS_HANDLE WatchdogTimer;
     NDIS_HANDLE RxPool; /* NBL pool (fAllocateNetBuffer) for the receive NBLs */
     BOOLEAN LockAllocated;
     NDIS_SPIN_LOCK Lock;
@@ -178,6 +206,16 @@ typedef struct _SD_ADAPTER {
     PSD_RX_BUFFER RxCur; /* the buffer being received into */
     PMDL DmaMdl;         /* the exact Setup arguments, repeated at Complete */
     ULONG DmaOffset, DmaLength;
+
+    ULONG DmaSeq; /* [L] bumped at every operation started (the watchdog's view) */
+
+    /* DMA watchdog [L] */
+    LONGLONG WatchdogDue;  /* period, relative, 100 ns units (negative: NdisSetTimerObject) */
+    BOOLEAN WatchdogArmed; /* the watchdog timer is set */
+    BOOLEAN WdSeen;        /* WdSeq/WdLeft hold the last tick's observation */
+    ULONG WdSeq;           /* DmaSeq at the last tick */
+    ULONG WdLeft;          /* NdisMReadDmaCounter at the last tick */
+    ULONG RxTimeouts;      /* receive timeouts in a row (the head frame never moved) */
 
     SD_STATE State;      /* [L] */
     BOOLEAN PollArmed;   /* [L] the poll timer is set */
@@ -231,6 +269,7 @@ MINIPORT_RETURN_NET_BUFFER_LISTS SdReturnNetBufferLists;
 BOOLEAN SdStartReceiveLocked(PSD_ADAPTER Adapter);
 VOID SdFinishReceiveLocked(PSD_ADAPTER Adapter, UCHAR Causes, PSD_COMPLETION Done);
 VOID SdRxPushFreeLocked(PSD_ADAPTER Adapter, PSD_RX_BUFFER Rx);
+VOID SdAbortReceiveLocked(PSD_ADAPTER Adapter);
 
 /* ---- isr.c ---- */
 MINIPORT_ISR SdIsr;
@@ -240,6 +279,10 @@ VOID SdStartNextOperationLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done);
 VOID SdCheckPauseLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done);
 VOID SdFlushCompletions(PSD_ADAPTER Adapter, PSD_COMPLETION Done);
 
+/* ---- watchdog.c ---- */
+NDIS_TIMER_FUNCTION SdWatchdogTimer;
+VOID SdArmWatchdogLocked(PSD_ADAPTER Adapter);
+
 /* ---- state.c ---- */
 MINIPORT_PAUSE SdPause;
 MINIPORT_RESTART SdRestart;
@@ -247,6 +290,7 @@ MINIPORT_RESET SdResetEx;
 MINIPORT_DEVICE_PNP_EVENT_NOTIFY SdDevicePnPEventNotify;
 MINIPORT_SHUTDOWN SdShutdownEx;
 VOID SdIndicateLinkState(PSD_ADAPTER Adapter);
+VOID SdRecoverCardLocked(PSD_ADAPTER Adapter);
 
 /* ---- oid.c ---- */
 MINIPORT_OID_REQUEST SdOidRequest;

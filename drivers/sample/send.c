@@ -17,6 +17,9 @@
  *      ISR_TX_DONE;
  *   4. in the DPC: NdisMCompleteDmaTransfer with the same arguments, then
  *      the NB is done (an error if the card or the completion failed).
+ * A transmit that stops moving data is aborted by the watchdog
+ * (watchdog.c), which ends it here with DeviceOk FALSE: the NB fails with
+ * NDIS_STATUS_FAILURE and is not sent again by the driver.
  * Send-complete chains are collected under the lock and handed to
  * NdisMSendNetBufferListsComplete after it is released (isr.c).
  */
@@ -148,7 +151,9 @@ BOOLEAN SdStartTransmitLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
         Adapter->DmaMdl = mdl;
         Adapter->DmaOffset = offset;
         Adapter->DmaLength = dmaLen;
+        Adapter->DmaSeq++;
         SdWrite(Adapter, SDNIC_REG_CMD, SDNIC_CMD_TX_GO);
+        SdArmWatchdogLocked(Adapter);
         return TRUE;
     }
     return FALSE;
@@ -157,7 +162,8 @@ BOOLEAN SdStartTransmitLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
 /*
  * SdFinishTransmitLocked - end the transmit in progress: complete the DMA
  * transfer (same arguments as its setup) and finish its NB.
- * @DeviceOk: the card reported TX_DONE (FALSE: TX_ERR, or a reset).
+ * @DeviceOk: the card reported TX_DONE (FALSE: TX_ERR, or the watchdog
+ * aborted a transmit that stopped moving data).
  * A completion that is not NDIS_STATUS_SUCCESS counts a DMA error and
  * fails the NB. IRQL: DISPATCH_LEVEL, lock held.
  */

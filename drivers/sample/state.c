@@ -13,7 +13,10 @@
  * pause completes at once when no DMA operation is in progress and every
  * receive NBL is back; otherwise MiniportPause returns NDIS_STATUS_PENDING
  * and NdisMPauseComplete is called by whichever path ends the last of them
- * (the DPC, MiniportReturnNetBufferLists; SdCheckPauseLocked in isr.c).
+ * (the DPC, MiniportReturnNetBufferLists, or the DMA watchdog when it
+ * aborts a transfer the card stopped moving; SdCheckPauseLocked in isr.c).
+ * The pause therefore never waits on a stuck card for more than three
+ * watchdog periods, and it leaves the watchdog timer alone.
  */
 #include "sample.h"
 
@@ -26,6 +29,24 @@ static BOOLEAN SdDropCauses(NDIS_HANDLE SynchronizeContext)
     PSD_ADAPTER ad = SynchronizeContext;
     ad->PendingCauses = 0;
     return TRUE;
+}
+
+/*
+ * SdRecoverCardLocked - reset the card and bring it back to the adapter's
+ * state: SdResetHardware (every DMA operation ended, DREQ low, FIFOs empty),
+ * the causes the ISR saw but the DPC has not taken are dropped (they
+ * belong to the card before the reset), IMR restored, and the receiver
+ * enabled again if the adapter is Running. The caller ends the DMA transfer
+ * it had in progress (NdisMCompleteDmaTransfer) itself.
+ * IRQL: DISPATCH_LEVEL, adapter lock held.
+ */
+VOID SdRecoverCardLocked(PSD_ADAPTER Adapter)
+{
+    SdResetHardware(Adapter);
+    NdisMSynchronizeWithInterruptEx(Adapter->Interrupt, 0, SdDropCauses, Adapter);
+    SdWrite(Adapter, SDNIC_REG_IMR, SD_IMR_CAUSES);
+    if (Adapter->State == SdStateRunning)
+        SdWrite(Adapter, SDNIC_REG_CMD, SDNIC_CMD_RX_ENABLE);
 }
 
 /*
@@ -135,8 +156,8 @@ NDIS_STATUS SdResetEx(NDIS_HANDLE MiniportAdapterContext, PBOOLEAN AddressingRes
     *AddressingReset = FALSE;
     NdisZeroMemory(&done, sizeof done);
     NdisAcquireSpinLock(&ad->Lock);
-    SdResetHardware(ad);
-    NdisMSynchronizeWithInterruptEx(ad->Interrupt, 0, SdDropCauses, ad);
+    SdRecoverCardLocked(ad);
+    ad->RxTimeouts = 0;
     if (ad->DmaOp == SdDmaTransmit) {
         PNET_BUFFER nb = ad->TxNb;
         NDIS_STATUS st;
@@ -157,9 +178,6 @@ NDIS_STATUS SdResetEx(NDIS_HANDLE MiniportAdapterContext, PBOOLEAN AddressingRes
         ad->RxCur = NULL;
         ad->Stats.RcvDiscards++;
     }
-    SdWrite(ad, SDNIC_REG_IMR, SD_IMR_CAUSES);
-    if (ad->State == SdStateRunning)
-        SdWrite(ad, SDNIC_REG_CMD, SDNIC_CMD_RX_ENABLE);
     SdStartNextOperationLocked(ad, &done);
     SdCheckPauseLocked(ad, &done);
     NdisReleaseSpinLock(&ad->Lock);

@@ -9,8 +9,9 @@
  * Failure cases come first (no card, failed allocations), then the data
  * paths (8/16-bit channels, every length, direct and bounced buffers,
  * multi-NB NBLs, multi-MDL NBs), flow control (receive NBLs held by the
- * host, pause and restart, line rate), OIDs, reset, a DMA fault, and life
- * cycle (halt, unload, two machines).
+ * host, pause and restart, line rate), OIDs, reset, DMA faults (a failed
+ * flush; device stalls and short transfers that the driver's DMA watchdog
+ * recovers), and life cycle (halt, unload, two machines).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -57,6 +58,7 @@ typedef struct rig {
     unsigned completed;
     unsigned completed_ok;
     NDIS_STATUS statuses[MAX_LOG];
+    unsigned completed_seq[MAX_LOG]; /* sequence number (first two bytes) of each completion */
     unsigned link_indications;
     NDIS_MEDIA_CONNECT_STATE last_link;
 } rig;
@@ -110,8 +112,13 @@ static void on_send_complete(void *ctx, ndisdma_adapter *a, PNET_BUFFER_LIST nbl
     for (PNET_BUFFER_LIST nbl = nbls, next; nbl; nbl = next) {
         next = NET_BUFFER_LIST_NEXT_NBL(nbl);
         NET_BUFFER_LIST_NEXT_NBL(nbl) = NULL;
-        if (r->completed < MAX_LOG)
+        if (r->completed < MAX_LOG) {
+            uint8_t head[2048] = {0, 0};
             r->statuses[r->completed] = NET_BUFFER_LIST_STATUS(nbl);
+            if (NET_BUFFER_LIST_FIRST_NB(nbl))
+                (void)ndisdma_nb_copy(NET_BUFFER_LIST_FIRST_NB(nbl), head, sizeof head);
+            r->completed_seq[r->completed] = head[0] | (unsigned)head[1] << 8;
+        }
         r->completed++;
         if (NET_BUFFER_LIST_STATUS(nbl) == NDIS_STATUS_SUCCESS)
             r->completed_ok++;
@@ -184,6 +191,12 @@ static rig *rig_up(const rig_opts *o)
     assert_int_equal(ndisdma_adapter_get_state(r->a), NDISDMA_ADAPTER_RUNNING);
     assert_int_equal(ndisdma_frame_pool_create(r->a, FRAME_POOL, SD_MAX_FRAME, &r->pool), 0);
     return r;
+}
+
+/* The driver's adapter context (the tests look at its watchdog counters). */
+static PSD_ADAPTER adapter_of(rig *r)
+{
+    return ndisdma_adapter_context(r->a);
 }
 
 static void dump_violations(rig *r)
@@ -314,7 +327,7 @@ static void init_without_dma_resource_fails_and_leaks_nothing(void **state)
     rig_down(r);
 }
 
-/* Each allocation of the initialization failing in turn (MDLs, memory): the start fails
+/* Each allocation of the initialization failing in turn (MDLs, memory, timers): the start fails
    and every path releases what it built (no leftover reports); then a start succeeds. */
 static void init_allocation_failures_release_everything(void **state)
 {
@@ -324,10 +337,10 @@ static void init_allocation_failures_release_everything(void **state)
     rig *r = rig_machine(&o);
     ndisdma_resources res;
     rig_resources(r, &res);
-    const ndisdma_fault kinds[] = {NDISDMA_FAULT_ALLOC_MDL,
-                                   NDISDMA_FAULT_ALLOC_MEMORY_TAG_PRIORITY};
+    const ndisdma_fault kinds[] = {NDISDMA_FAULT_ALLOC_MDL, NDISDMA_FAULT_ALLOC_MEMORY_TAG_PRIORITY,
+                                   NDISDMA_FAULT_ALLOC_TIMER_OBJECT};
     unsigned failed = 0;
-    for (unsigned k = 0; k < 2; k++) {
+    for (unsigned k = 0; k < 3; k++) {
         for (uint32_t nth = 1; nth <= 10; nth++) {
             ndisdma_fault_spec spec = {.nth = nth, .channel = -1};
             assert_int_equal(ndisdma_fault_set(r->m, kinds[k], &spec), 0);
@@ -344,7 +357,8 @@ static void init_allocation_failures_release_everything(void **state)
             assert_int_equal(ndisdma_violation_count(r->m), 0);
         }
     }
-    assert_true(failed >= 10); /* 9 MDLs and 10 memory blocks: most positions fail */
+    /* 9 MDLs, 10 memory blocks and 2 timers (poll, watchdog): most positions fail */
+    assert_true(failed >= 12);
     r->a = NULL;
     rig_down(r);
 }
@@ -406,6 +420,7 @@ static void loopback_8bit_every_length_1_to_1514_direct(void **state)
     assert_true(hs.transfers_direct >= 2ull * n);
     assert_int_equal(oid_u64(r, OID_GEN_XMIT_OK), n);
     assert_int_equal(oid_u64(r, OID_GEN_RCV_OK), n);
+    assert_int_equal(adapter_of(r)->Stats.DmaTimeouts, 0); /* the watchdog never fired */
     rig_down(r);
 }
 
@@ -425,6 +440,7 @@ static void loopback_16bit_odd_and_even_lengths(void **state)
         unsigned n = send_frames(r, lens, nl, 3 * nl, 0);
         check_received(r, 0, lens, nl, n, 0);
         assert_int_equal(r->completed_ok, n);
+        assert_int_equal(adapter_of(r)->Stats.DmaTimeouts, 0);
         rig_down(r);
     }
 }
@@ -796,6 +812,7 @@ static void line_rate_10mbit_takes_at_least_the_wire_time(void **state)
     uint64_t wire = (uint64_t)n * (1000 + SDNIC_WIRE_OVERHEAD) * 8u * 100u; /* ns at 10 Mbit/s */
     assert_true(elapsed >= wire);
     check_received(r, 0, lens, 1, n, 0);
+    assert_int_equal(adapter_of(r)->Stats.DmaTimeouts, 0); /* waits for the wire are not stalls */
     uint32_t speed = 0;
     ULONG done;
     NDIS_STATUS st;
@@ -994,6 +1011,239 @@ static void dma_flush_fault_counts_an_error_and_the_driver_keeps_working(void **
     rig_down(r);
 }
 
+/* An injected flush fault on the LAST frame's receive: the frame is dropped (RCV_ERROR),
+   nothing else is lost, and the driver is left idle: no DMA operation in progress, the
+   pause completes at once, halt is clean. (The host only learns of the loss by not
+   receiving the frame; the driver has nothing more to say about it.) */
+static void flush_fault_on_the_last_receive_drops_it_and_leaves_the_driver_idle(void **state)
+{
+    (void)state;
+    rig_opts o;
+    rig_opts_init(&o);
+    rig *r = rig_up(&o);
+    static const size_t lens[] = {300};
+    /* rate 0: tx0 rx0 tx1 rx1 ... each completes with one flush: the 8th is the 4th receive */
+    ndisdma_fault_spec spec = {.nth = 8, .channel = -1};
+    assert_int_equal(ndisdma_fault_set(r->m, NDISDMA_FAULT_FLUSH, &spec), 0);
+    unsigned n = send_frames(r, lens, 1, 4, 0);
+    ndisdma_fault_counters fc;
+    assert_int_equal(ndisdma_fault_stats(r->m, &fc), 0);
+    assert_int_equal(fc.injected[NDISDMA_FAULT_FLUSH], 1);
+    assert_int_equal(r->completed_ok, n);
+    assert_int_equal(oid_u64(r, OID_GEN_XMIT_ERROR), 0);
+    assert_int_equal(oid_u64(r, OID_GEN_RCV_ERROR), 1);
+    assert_int_equal(r->rx_count, n - 1);
+    check_received(r, 0, lens, 1, n - 1, 0);
+    assert_int_equal(adapter_of(r)->DmaOp, SdDmaIdle);
+    assert_int_equal(adapter_of(r)->Stats.DmaTimeouts, 0);
+    assert_int_equal(ndisdma_adapter_pause(r->a), 0);
+    assert_int_equal(ndisdma_adapter_get_state(r->a), NDISDMA_ADAPTER_PAUSED);
+    rig_down(r);
+}
+
+/* ---- the DMA watchdog ---- */
+
+/* The frames that completed with NDIS_STATUS_SUCCESS came back, byte for byte and in order,
+   and nothing else did; returns how many sends failed (each with NDIS_STATUS_FAILURE). */
+static unsigned check_survivors(rig *r, const size_t *lens, unsigned nlens, unsigned n)
+{
+    uint8_t want[SD_MAX_FRAME];
+    unsigned failed = 0, got = 0;
+    assert_int_equal(r->completed, n);
+    for (unsigned i = 0; i < n; i++) {
+        unsigned seq = r->completed_seq[i];
+        assert_int_equal(seq, i); /* one channel: sends complete in order */
+        if (r->statuses[i] != NDIS_STATUS_SUCCESS) {
+            assert_int_equal(r->statuses[i], NDIS_STATUS_FAILURE);
+            failed++;
+            continue;
+        }
+        size_t len = lens[seq % nlens];
+        fill_frame(want, len, seq);
+        assert_true(got < r->rx_count);
+        assert_int_equal(r->rx_len[got], len);
+        assert_memory_equal(r->rx_data[got], want, len);
+        got++;
+    }
+    assert_int_equal(got, r->rx_count);
+    return failed;
+}
+
+/* Traffic on @channel with a device fault of @kind at every @every-th grant: every injected
+   fault leaves a DMA operation that never ends by itself (but a short receive whose half
+   offer held the whole frame), and the watchdog aborts each one (DmaTimeouts). A transmit it aborts
+   fails with NDIS_STATUS_FAILURE and counts in OID_GEN_XMIT_ERROR; a receive is retried (the card
+   kept the frame), so it is not lost and not an error. Every frame not failed comes back exact and
+   in order; then the pause completes, a restart carries more traffic, and rig_down checks halt and
+   the verifier. */
+static void watchdog_recovers_every_injected_fault(int channel, ndisdma_fault kind, uint32_t every)
+{
+    rig_opts o;
+    rig_opts_init(&o);
+    o.channel = channel;
+    rig *r = rig_up(&o);
+    static const size_t lens[] = {60, 1514, 333, 64, 1000, 1513};
+    ndisdma_fault_spec spec = {.every = every, .channel = channel};
+    assert_int_equal(ndisdma_fault_set(r->m, kind, &spec), 0);
+    unsigned n = send_frames(r, lens, 6, 48, 0);
+    ndisdma_fault_counters fc;
+    assert_int_equal(ndisdma_fault_stats(r->m, &fc), 0);
+    assert_int_equal(ndisdma_fault_clear(r->m, kind), 0);
+
+    unsigned failed = check_survivors(r, lens, 6, n);
+    PSD_ADAPTER ad = adapter_of(r);
+    assert_true(fc.injected[kind] > 0);
+    if (kind == NDISDMA_FAULT_DEVICE_STALL)
+        assert_int_equal(ad->Stats.DmaTimeouts, fc.injected[kind]);
+    else /* half the offer of a receive can still hold a whole short frame: no harm done */
+        assert_in_range(ad->Stats.DmaTimeouts, 1, fc.injected[kind]);
+    assert_true(failed > 0);              /* some faults hit a transmit ... */
+    assert_true(ad->Stats.RxRetries > 0); /* ... and some a receive */
+    assert_int_equal(failed + ad->Stats.RxRetries, ad->Stats.DmaTimeouts);
+    assert_int_equal(oid_u64(r, OID_GEN_XMIT_ERROR), failed);
+    assert_int_equal(oid_u64(r, OID_GEN_XMIT_OK), n - failed);
+    assert_int_equal(oid_u64(r, OID_GEN_RCV_ERROR), 0);
+    assert_int_equal(oid_u64(r, OID_GEN_RCV_OK), n - failed);
+    assert_int_equal(ad->Stats.CardResets, 0);
+    assert_int_equal(ad->DmaOp, SdDmaIdle);
+
+    assert_int_equal(ndisdma_adapter_pause(r->a), 0);
+    assert_int_equal(ndisdma_adapter_get_state(r->a), NDISDMA_ADAPTER_PAUSED);
+    assert_int_equal(ndisdma_adapter_restart(r->a), 0);
+    unsigned first = r->rx_count;
+    unsigned n2 = send_frames(r, lens, 6, 6, n);
+    check_received(r, first, lens, 6, n2, n);
+    rig_down(r);
+}
+
+/* device_stall (the device drops DREQ at the grant, before taking anything), 8- and 16-bit. */
+static void watchdog_recovers_device_stalls_8_and_16_bit(void **state)
+{
+    (void)state;
+    watchdog_recovers_every_injected_fault(3, NDISDMA_FAULT_DEVICE_STALL, 4);
+    watchdog_recovers_every_injected_fault(6, NDISDMA_FAULT_DEVICE_STALL, 6);
+}
+
+/* device_short_transfer (half the units offered, then DREQ drops): the count moved, then
+   stopped; the card kept a half-received frame for the retry, dropped a half-sent one. */
+static void watchdog_recovers_short_transfers_8_and_16_bit(void **state)
+{
+    (void)state;
+    watchdog_recovers_every_injected_fault(1, NDISDMA_FAULT_DEVICE_SHORT, 4);
+    watchdog_recovers_every_injected_fault(5, NDISDMA_FAULT_DEVICE_SHORT, 6);
+}
+
+/* Run the machine in small slices until the driver has a DMA operation @op in progress. */
+static void run_until_op(rig *r, SD_DMA_OP op)
+{
+    for (unsigned i = 0; i < 10000 && adapter_of(r)->DmaOp != op; i++)
+        assert_int_equal(ndisdma_machine_run(r->m, 1000), 0);
+    assert_int_equal(adapter_of(r)->DmaOp, op);
+}
+
+/* A transmit stalls and the host pauses: MiniportPause pends on the transfer, the watchdog
+   aborts it (the NBL fails with NDIS_STATUS_FAILURE) and the pause completes; after a
+   restart traffic flows. */
+static void pause_completes_after_the_watchdog_ends_a_stalled_transmit(void **state)
+{
+    (void)state;
+    rig_opts o;
+    rig_opts_init(&o);
+    rig *r = rig_up(&o);
+    ndisdma_fault_spec spec = {.nth = 1, .channel = -1};
+    assert_int_equal(ndisdma_fault_set(r->m, NDISDMA_FAULT_DEVICE_STALL, &spec), 0);
+    uint8_t buf[700];
+    PNET_BUFFER_LIST nbl;
+    fill_frame(buf, sizeof buf, 0);
+    assert_int_equal(ndisdma_frame_pool_get(r->pool, buf, sizeof buf, &nbl), 0);
+    assert_int_equal(ndisdma_adapter_send(r->a, nbl, 0), 0);
+    run_until_op(r, SdDmaTransmit);
+    assert_int_equal(r->completed, 0);
+
+    assert_int_equal(ndisdma_adapter_pause(r->a), 0);
+    assert_int_equal(ndisdma_adapter_get_state(r->a), NDISDMA_ADAPTER_PAUSED);
+    assert_int_equal(r->completed, 1);
+    assert_int_equal(r->statuses[0], NDIS_STATUS_FAILURE);
+    assert_int_equal(adapter_of(r)->Stats.DmaTimeouts, 1);
+    assert_int_equal(oid_u64(r, OID_GEN_XMIT_ERROR), 1);
+    assert_int_equal(r->rx_count, 0);
+
+    assert_int_equal(ndisdma_adapter_restart(r->a), 0);
+    static const size_t lens[] = {700};
+    unsigned n = send_frames(r, lens, 1, 5, 1);
+    check_received(r, 0, lens, 1, n, 1);
+    rig_down(r);
+}
+
+/* A receive stalls (the device never gives the frame) and the host pauses: the watchdog
+   aborts the receive and the pause completes; the card kept the frame, so after a restart
+   it is received, exact. */
+static void pause_during_a_stalled_receive_keeps_the_frame_for_the_restart(void **state)
+{
+    (void)state;
+    rig_opts o;
+    rig_opts_init(&o);
+    o.channel = 5;
+    rig *r = rig_up(&o);
+    uint8_t frame[257];
+    fill_frame(frame, sizeof frame, 7);
+    ndisdma_fault_spec spec = {.every = 1, .channel = 5};
+    assert_int_equal(ndisdma_fault_set(r->m, NDISDMA_FAULT_DEVICE_STALL, &spec), 0);
+    assert_int_equal(sdnic_inject(r->nic, frame, sizeof frame), 0);
+    run_until_op(r, SdDmaReceive);
+
+    assert_int_equal(ndisdma_adapter_pause(r->a), 0);
+    assert_int_equal(ndisdma_adapter_get_state(r->a), NDISDMA_ADAPTER_PAUSED);
+    assert_true(adapter_of(r)->Stats.DmaTimeouts >= 1);
+    assert_int_equal(adapter_of(r)->Stats.CardResets, 0);
+    assert_int_equal(r->rx_count, 0);
+    assert_int_equal(oid_u64(r, OID_GEN_RCV_ERROR), 0);
+
+    assert_int_equal(ndisdma_fault_clear(r->m, NDISDMA_FAULT_DEVICE_STALL), 0);
+    assert_int_equal(ndisdma_adapter_restart(r->a), 0);
+    run_idle(r);
+    assert_int_equal(r->rx_count, 1);
+    assert_int_equal(r->rx_len[0], sizeof frame);
+    assert_memory_equal(r->rx_data[0], frame, sizeof frame);
+    rig_down(r);
+}
+
+/* A frame the device never gives (three receive timeouts in a row): the driver resets the
+   card to get past it; that frame counts in OID_GEN_RCV_ERROR, the frame behind it (lost with
+   the card's FIFO) in the discards; the adapter then works normally. */
+static void receive_that_never_moves_is_dropped_by_a_card_reset(void **state)
+{
+    (void)state;
+    rig_opts o;
+    rig_opts_init(&o);
+    rig *r = rig_up(&o);
+    uint8_t frame[100];
+    ndisdma_fault_spec spec = {.every = 1, .limit = SD_RX_MAX_TRIES, .channel = 3};
+    assert_int_equal(ndisdma_fault_set(r->m, NDISDMA_FAULT_DEVICE_STALL, &spec), 0);
+    fill_frame(frame, sizeof frame, 1);
+    assert_int_equal(sdnic_inject(r->nic, frame, sizeof frame), 0);
+    fill_frame(frame, sizeof frame, 2);
+    assert_int_equal(sdnic_inject(r->nic, frame, sizeof frame), 0);
+    run_idle(r);
+
+    ndisdma_fault_counters fc;
+    assert_int_equal(ndisdma_fault_stats(r->m, &fc), 0);
+    assert_int_equal(fc.injected[NDISDMA_FAULT_DEVICE_STALL], SD_RX_MAX_TRIES);
+    PSD_ADAPTER ad = adapter_of(r);
+    assert_int_equal(ad->Stats.DmaTimeouts, SD_RX_MAX_TRIES);
+    assert_int_equal(ad->Stats.RxRetries, SD_RX_MAX_TRIES - 1);
+    assert_int_equal(ad->Stats.CardResets, 1);
+    assert_int_equal(oid_u64(r, OID_GEN_RCV_ERROR), 1);
+    assert_int_equal(ad->Stats.RcvDiscards, 1);
+    assert_int_equal(r->rx_count, 0);
+    assert_int_equal(ad->DmaOp, SdDmaIdle);
+
+    static const size_t lens[] = {100, 1514};
+    unsigned n = send_frames(r, lens, 2, 6, 10);
+    check_received(r, 0, lens, 2, n, 10);
+    rig_down(r);
+}
+
 /* ---- life cycle ---- */
 
 /* Two machines load the driver at once and run traffic interleaved: each load has its own
@@ -1053,6 +1303,12 @@ int main(void)
         cmocka_unit_test(oids_unknown_short_then_every_listed_oid),
         cmocka_unit_test(reset_fails_the_transfer_in_flight_and_keeps_the_queue),
         cmocka_unit_test(dma_flush_fault_counts_an_error_and_the_driver_keeps_working),
+        cmocka_unit_test(flush_fault_on_the_last_receive_drops_it_and_leaves_the_driver_idle),
+        cmocka_unit_test(watchdog_recovers_device_stalls_8_and_16_bit),
+        cmocka_unit_test(watchdog_recovers_short_transfers_8_and_16_bit),
+        cmocka_unit_test(pause_completes_after_the_watchdog_ends_a_stalled_transmit),
+        cmocka_unit_test(pause_during_a_stalled_receive_keeps_the_frame_for_the_restart),
+        cmocka_unit_test(receive_that_never_moves_is_dropped_by_a_card_reset),
         cmocka_unit_test(two_machines_load_the_driver_independently),
         cmocka_unit_test(halt_and_unload_leave_nothing_behind),
     };
