@@ -529,6 +529,9 @@ static void collect(scn *s)
 
 static void teardown(scn *s)
 {
+    /* No more sends: completions the pause brings must not start new ones
+       on an adapter that is pausing. */
+    s->stop = true;
     if (s->a && ndisdma_adapter_get_state(s->a) == NDISDMA_ADAPTER_RUNNING)
         ndisdma_adapter_pause(s->a); /* the miniport completes what it holds */
     if (s->pool && ndisdma_frame_pool_destroy(s->pool) == 0)

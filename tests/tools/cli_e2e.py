@@ -358,8 +358,14 @@ def device_faults(c):
                    "device_short_transfer:every=5"], EXIT_FAILED, "short transfers")
         if "lost" not in p.stdout:
             fail("short transfers: summary:\n%s" % p.stdout)
+    # Every grant stalls: nothing comes back, and the summary says so (the completions of
+    # the teardown's pause must not start new sends on the pausing adapter).
+    p = check(["--frames", "40", "--fault", "device_stall:every=1"], EXIT_FAILED,
+              "every grant stalled")
+    if "FAILED: 40 of 40 frames did not come back" not in p.stdout:
+        fail("every grant stalled: summary:\n%s" % p.stdout)
     print("device faults: stalled receive retried (exit 0), stalled transmit lost (exit 1), "
-          "short transfers (exit 1); no hang, no verifier finding")
+          "short transfers (exit 1), all stalled (exit 1); no hang, no verifier finding")
 
 
 def case_interrupt(c):
