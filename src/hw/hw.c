@@ -36,7 +36,8 @@ void nd_hw_illegal(nd_hw *hw, ndisdma_illegal why, uint16_t port, uint8_t value,
 
 /* --- port decode of the two controllers (H1, H2, H15) --- */
 
-static uint8_t dma_port_read(void *ctx, uint16_t port)
+/* Both handlers are also inlined into nd_hw_io_read8/write8 (see there). */
+static inline __attribute__((always_inline)) uint8_t dma_port_read(void *ctx, uint16_t port)
 {
     nd_hw *hw = ctx;
     unsigned idx = port >= AT_DMA2_BASE;
@@ -54,7 +55,10 @@ static uint8_t dma_port_read(void *ctx, uint16_t port)
     return v;
 }
 
-static void dma_port_write(void *ctx, uint16_t port, uint8_t value)
+/* flatten: the 8237's register decode (nd_i8237_write, i8237.c) is inlined
+   here too; it stays in its own file, the compiler only copies it. */
+static inline __attribute__((always_inline, flatten)) void dma_port_write(void *ctx, uint16_t port,
+                                                                          uint8_t value)
 {
     nd_hw *hw = ctx;
     unsigned idx = port >= AT_DMA2_BASE;
@@ -137,6 +141,16 @@ void nd_hw_fini(nd_hw *hw)
     hw->scratch = NULL;
 }
 
+/* The observer event of a port access, out of line: the accessors below
+   build it only while an observer is attached, and keeping the event off
+   their stack frame keeps them small (a HAL transfer is a dozen accesses). */
+__attribute__((noinline)) static void io_emit(nd_hw *hw, ndisdma_event_kind kind, uint16_t port,
+                                              uint8_t value)
+{
+    ndisdma_event ev = {.kind = kind, .port = port, .value = value, .channel = 0xFF};
+    nd_hw_emit(hw, &ev);
+}
+
 uint8_t nd_hw_io_read8(nd_hw *hw, uint16_t port)
 {
     uint8_t v = 0xFF;
@@ -144,15 +158,17 @@ uint8_t nd_hw_io_read8(nd_hw *hw, uint16_t port)
     hw->stats.io_reads++;
     if (id) {
         const nd_io_slot *s = &hw->io.slot[id];
-        if (s->h.read8)
+        /* The DMA controllers' handler is called directly (and inlined), as
+           in nd_hw_io_write8: the same call, without the indirect jump. */
+        if (s->h.read8 == dma_port_read)
+            v = dma_port_read(hw, port);
+        else if (s->h.read8)
             v = s->h.read8(s->ctx, port);
     } else {
         nd_hw_illegal(hw, NDISDMA_ILLEGAL_UNDECODED_PORT, port, 0xFF, 0xFF);
     }
-    if (hw->obs.active) {
-        ndisdma_event ev = {.kind = NDISDMA_EV_IO_READ, .port = port, .value = v, .channel = 0xFF};
-        nd_hw_emit(hw, &ev);
-    }
+    if (hw->obs.active)
+        io_emit(hw, NDISDMA_EV_IO_READ, port, v);
     return v;
 }
 
@@ -160,11 +176,8 @@ void nd_hw_io_write8(nd_hw *hw, uint16_t port, uint8_t value)
 {
     unsigned id = hw->io.map[port];
     hw->stats.io_writes++;
-    if (hw->obs.active) {
-        ndisdma_event ev = {
-            .kind = NDISDMA_EV_IO_WRITE, .port = port, .value = value, .channel = 0xFF};
-        nd_hw_emit(hw, &ev);
-    }
+    if (hw->obs.active)
+        io_emit(hw, NDISDMA_EV_IO_WRITE, port, value);
     if (id) {
         const nd_io_slot *s = &hw->io.slot[id];
         /* The DMA controllers' and page registers' own handlers are called

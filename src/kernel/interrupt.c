@@ -180,16 +180,20 @@ bool nd_kernel_irq_pending(const nd_kernel *k)
     return k->hw->pic.irr != 0;
 }
 
-bool nd_kernel_irq_dispatch(nd_kernel *k)
+/* nd_kernel_irq_dispatch past its first test: a request is latched and no
+   DMA burst is running. Out of line, so that the test (made at every
+   delivery point, usually with nothing latched) costs no stack frame. */
+static __attribute__((noinline)) bool irq_deliver(nd_kernel *k)
 {
     nd_pic *p = &k->hw->pic;
-    if (!p->irr || k->hw->running)
-        return false;
     /* Lines the current IRQL leaves open; a line with nothing connected is
        open at any IRQL, so that its request is dropped. */
     const KIRQL cur = nd_kernel_irql();
     uint16_t open = 0;
-    for (unsigned line = 0; line < ND_PIC_LINES; line++) {
+    /* Only the lines with a latched request: nd_pic_next looks at no other
+       bit of @open (it presents from irr & open). */
+    for (unsigned req = p->irr; req; req &= req - 1u) {
+        const unsigned line = (unsigned)__builtin_ctz(req);
         const nd_interrupt *i = k->irq.line[line];
         if (!i || i->dirql > cur)
             open |= (uint16_t)(1u << line);
@@ -232,6 +236,14 @@ bool nd_kernel_irq_dispatch(nd_kernel *k)
     if (!p->irr)
         nd_event_cancel(k, &k->irq.wake);
     return true;
+}
+
+bool nd_kernel_irq_dispatch(nd_kernel *k)
+{
+    const nd_hw *hw = k->hw;
+    if (!hw->pic.irr || hw->running)
+        return false;
+    return irq_deliver(k);
 }
 
 /* ---- statistics ---- */

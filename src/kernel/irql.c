@@ -182,7 +182,7 @@ static ULONG_PTR owner_token(void)
     return (ULONG_PTR)&tls | 1u;
 }
 
-static void lock_take(PKSPIN_LOCK lock, const char *ddi)
+static inline __attribute__((always_inline)) void lock_take(PKSPIN_LOCK lock, const char *ddi)
 {
     ULONG_PTR me = owner_token();
     ULONG_PTR cur = __atomic_load_n(lock, __ATOMIC_RELAXED);
@@ -207,7 +207,7 @@ static void lock_take(PKSPIN_LOCK lock, const char *ddi)
     }
 }
 
-static void lock_drop(PKSPIN_LOCK lock, const char *ddi)
+static inline __attribute__((always_inline)) void lock_drop(PKSPIN_LOCK lock, const char *ddi)
 {
     ULONG_PTR me = owner_token();
     ULONG_PTR cur = __atomic_load_n(lock, __ATOMIC_RELAXED);

@@ -22,6 +22,7 @@ int nd_kernel_create(nd_hw *hw, uint64_t seed, nd_kernel **out)
     if (!k)
         return NDISDMA_ENOMEM;
     k->hw = hw;
+    k->verify.obs_active = &hw->obs.active;
     k->seed = seed;
     k->placement = NDISDMA_PLACEMENT_LOW;
     for (unsigned ch = 0; ch < 8; ch++)

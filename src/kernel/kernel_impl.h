@@ -9,6 +9,7 @@
 #define ND_KERNEL_KERNEL_IMPL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <ndisdma/kernel.h>
@@ -40,6 +41,10 @@ typedef struct nd_mdl_block {
 } nd_mdl_block;
 
 struct nd_kernel {
+    /* src/verify: the verifier's state; first, so that nd_kernel_verify
+       (verify.h) is a cast (checked below) */
+    nd_verify verify;
+
     nd_hw *hw;
     uint64_t seed;
     void *hal;
@@ -62,11 +67,10 @@ struct nd_kernel {
     /* mdl.c */
     nd_u64map mdls; /* PMDL -> nd_mdl_block * */
 
-    /* irql.c: violations; src/verify: the verifier's state */
+    /* irql.c: violations (the verifier's state is first, above) */
     uint64_t nviolations; /* reports counted */
     uint64_t nrecorded;   /* reports kept in vlog (COUNT_ONLY keeps none) */
     ndisdma_violation vlog[NDISDMA_VIOLATION_LOG];
-    nd_verify verify;
 
     /* clock.c */
     uint64_t now_ns;
@@ -80,6 +84,9 @@ struct nd_kernel {
     /* interrupt.c */
     nd_irq_ctl irq;
 };
+
+_Static_assert(offsetof(struct nd_kernel, verify) == 0,
+               "nd_kernel_verify (verify.h) casts the kernel to its verifier state");
 
 /* mdl.c: free every MDL still allocated (machine teardown). */
 void nd_mdl_fini(nd_kernel *k);

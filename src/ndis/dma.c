@@ -575,6 +575,8 @@ static unsigned port_channels(uint16_t port, uint8_t value)
 {
     static const uint8_t page_ch[16] = {[0x7] = 0x01, [0x3] = 0x02, [0x1] = 0x04, [0x2] = 0x08,
                                         [0xF] = 0x10, [0xB] = 0x20, [0x9] = 0x40, [0xA] = 0x80};
+    if (port > 0xDE) /* above every DMA register (a device's ports): the usual case */
+        return 0;
     if (port <= 0x07) /* address / count registers of channels 0-3 */
         return 1u << (port >> 1);
     if (port == 0x08 || port == 0x0D || port == 0x0F) /* command, master clear, all masks */

@@ -102,20 +102,14 @@ void nd_handle_del(nd_ndis *n, nd_obj *o)
     o->magic = 0;
 }
 
-static nd_obj *lookup(NDIS_HANDLE h, nd_kind a, nd_kind b, const char *ddi)
+/* The registry lookup behind a cache miss (and the reports): see lookup. */
+static __attribute__((noinline)) nd_obj *lookup_slow(nd_kernel *k, nd_ndis *n, NDIS_HANDLE h,
+                                                     nd_kind a, nd_kind b, const char *ddi)
 {
-    nd_kernel *k = nd_kernel_current();
-    nd_ndis *n = nd_kernel_ndis(k);
     if (!n) {
         nd_kernel_violation(k, ddi, "called on a thread bound to no machine with NDIS");
         return NULL;
     }
-    /* The cache: a driver calls its DDIs on the same few handles again and
-       again. It holds only live handles (nd_handle_del clears them). */
-    const unsigned slot = nd_handle_slot((uintptr_t)h);
-    if (h && (uintptr_t)h == n->cache[slot].handle &&
-        (n->cache[slot].obj->kind == a || n->cache[slot].obj->kind == b))
-        return n->cache[slot].obj;
     void *v = NULL;
     if (!h) {
         nd_verify_report(k, NDISDMA_RULE_HANDLE_UNKNOWN, ddi, "the %s handle is NULL",
@@ -148,9 +142,29 @@ static nd_obj *lookup(NDIS_HANDLE h, nd_kind a, nd_kind b, const char *ddi)
                          kind_name[a]);
         return NULL;
     }
+    const unsigned slot = nd_handle_slot((uintptr_t)h);
     n->cache[slot].handle = (uintptr_t)h;
     n->cache[slot].obj = o;
     return o;
+}
+
+/* The object behind @h (of kind @a or @b) on the calling thread's machine.
+   A cache hit returns here, without the registry and without a stack frame
+   for the reports; everything else (and every report) is lookup_slow's, in
+   the order it always had: no NDIS, then a NULL handle, then the registry. */
+static inline nd_obj *lookup(NDIS_HANDLE h, nd_kind a, nd_kind b, const char *ddi)
+{
+    nd_kernel *k = nd_kernel_current();
+    nd_ndis *n = nd_kernel_ndis(k);
+    /* The cache: a driver calls its DDIs on the same few handles again and
+       again. It holds only live handles (nd_handle_del clears them). */
+    if (n && h) {
+        const unsigned slot = nd_handle_slot((uintptr_t)h);
+        if ((uintptr_t)h == n->cache[slot].handle &&
+            (n->cache[slot].obj->kind == a || n->cache[slot].obj->kind == b))
+            return n->cache[slot].obj;
+    }
+    return lookup_slow(k, n, h, a, b, ddi);
 }
 
 nd_obj *nd_handle_get(NDIS_HANDLE h, nd_kind kind, const char *ddi)

@@ -49,11 +49,6 @@ const char *ndisdma_severity_str(int severity)
     }
 }
 
-nd_verify *nd_kernel_verify(nd_kernel *k)
-{
-    return &k->verify;
-}
-
 /* Keep the tail of @file (the part that names it) in @dst. */
 static void copy_file(char *dst, size_t size, const char *file)
 {
@@ -142,56 +137,29 @@ void nd_verify_report(nd_kernel *k, ndisdma_rule rule, const char *ddi, const ch
     va_end(ap);
 }
 
-void nd_verify_call_begin(nd_kernel *k, const char *ddi, unsigned nargs, const uint64_t *args)
+/* The bracket itself is inline (verify.h); these build its events. */
+void nd_verify_emit_call(nd_kernel *k, const char *ddi, unsigned nargs, const uint64_t *args)
 {
-    if (!k)
-        return;
-    nd_verify *vs = &k->verify;
-    if (vs->depth++ > 0)
-        return;
-    if (nargs > 6)
-        nargs = 6;
-    vs->call_ddi = ddi;
-    vs->nargs = (uint8_t)nargs;
-    vs->args = args; /* no copy: reports happen during the call */
-    vs->adapter = 0;
-    nd_hw *hw = k->hw;
-    if (hw && hw->obs.active) {
-        ndisdma_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.kind = NDISDMA_EV_DDI_CALL;
-        ev.channel = 0xFF;
-        ev.name = ddi;
-        ev.nargs = (uint8_t)nargs;
-        if (nargs)
-            memcpy(ev.arg, args, nargs * sizeof *args);
-        nd_hw_emit(hw, &ev);
-    }
+    ndisdma_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = NDISDMA_EV_DDI_CALL;
+    ev.channel = 0xFF;
+    ev.name = ddi;
+    ev.nargs = (uint8_t)nargs;
+    if (nargs)
+        memcpy(ev.arg, args, nargs * sizeof *args);
+    nd_hw_emit(k->hw, &ev);
 }
 
-void nd_verify_call_end(nd_kernel *k, const char *ddi, int64_t status)
+void nd_verify_emit_return(nd_kernel *k, const char *ddi, int64_t status)
 {
-    if (!k)
-        return;
-    nd_verify *vs = &k->verify;
-    if (vs->depth == 0 || --vs->depth > 0)
-        return;
-    nd_hw *hw = k->hw;
-    if (hw && hw->obs.active) {
-        ndisdma_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.kind = NDISDMA_EV_DDI_RETURN;
-        ev.channel = 0xFF;
-        ev.name = ddi;
-        ev.status = status;
-        nd_hw_emit(hw, &ev);
-    }
-    vs->call_ddi = NULL;
-    vs->nargs = 0;
-    vs->args = NULL;
-    vs->adapter = 0;
-    vs->caller_file = NULL;
-    vs->caller_line = 0;
+    ndisdma_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = NDISDMA_EV_DDI_RETURN;
+    ev.channel = 0xFF;
+    ev.name = ddi;
+    ev.status = status;
+    nd_hw_emit(k->hw, &ev);
 }
 
 void nd_verify_call_adapter(nd_kernel *k, const void *adapter)

@@ -31,6 +31,9 @@ typedef struct nd_kernel nd_kernel;
 typedef bool (*nd_verify_mdl_busy_fn)(void *ctx, const void *mdl);
 
 typedef struct nd_verify {
+    /* The machine's observer count (its nd_hw's obs.active, set with the
+       kernel): the inline bracket below builds events only when it is not 0. */
+    const unsigned *obs_active;
     int policy;              /* ndisdma_verify_policy */
     bool info;               /* record info-severity reports */
     bool no_poison;          /* ndisdma_verify_set_poison(m, 0) */
@@ -45,8 +48,14 @@ typedef struct nd_verify {
     void *mdl_busy_ctx;
 } nd_verify;
 
-/* The machine's verifier state (never NULL for a live @k). */
-nd_verify *nd_kernel_verify(nd_kernel *k);
+/* The machine's verifier state (never NULL for a live @k): the first member
+   of struct nd_kernel (kernel_impl.h checks it), so reaching it from the
+   inline bracket below costs no call and no knowledge of the kernel's
+   layout. */
+static inline nd_verify *nd_kernel_verify(nd_kernel *k)
+{
+    return (nd_verify *)(void *)k;
+}
 
 /*
  * nd_verify_report - report a broken @rule of @ddi's contract on @k's
@@ -59,9 +68,16 @@ void nd_verify_vreport(nd_kernel *k, ndisdma_rule rule, const char *ddi, const c
                        va_list ap);
 
 /* Bracket a DDI call: @ddi static, @nargs <= 6 arguments. Emits the events;
-   nested calls are counted but not re-recorded. NULL @k is ignored. */
-void nd_verify_call_begin(nd_kernel *k, const char *ddi, unsigned nargs, const uint64_t *args);
-void nd_verify_call_end(nd_kernel *k, const char *ddi, int64_t status);
+   nested calls are counted but not re-recorded. NULL @k is ignored.
+   Inline (below): every DDI call runs them, and with no observer attached
+   they are a few loads and stores; the events are built out of line. */
+static inline void nd_verify_call_begin(nd_kernel *k, const char *ddi, unsigned nargs,
+                                        const uint64_t *args);
+static inline void nd_verify_call_end(nd_kernel *k, const char *ddi, int64_t status);
+/* The events of the bracket (verify.c), called only while an observer is
+   attached: NDISDMA_EV_DDI_CALL and NDISDMA_EV_DDI_RETURN. */
+void nd_verify_emit_call(nd_kernel *k, const char *ddi, unsigned nargs, const uint64_t *args);
+void nd_verify_emit_return(nd_kernel *k, const char *ddi, int64_t status);
 /* A pointer argument of a call bracket (the exporters print it as a handle). */
 static inline uint64_t nd_ptr_arg(const void *p)
 {
@@ -89,6 +105,41 @@ void nd_verify_set_caller(nd_kernel *k, const char *file, uint32_t line);
 /* True (and a BUFFER_FREED_IN_PROGRESS report naming @ddi) when @mdl is the
    buffer of a DMA transfer in progress: the caller must not free it. */
 bool nd_verify_mdl_free_check(nd_kernel *k, const void *mdl, const char *ddi);
+
+static inline void nd_verify_call_begin(nd_kernel *k, const char *ddi, unsigned nargs,
+                                        const uint64_t *args)
+{
+    if (!k)
+        return;
+    nd_verify *vs = nd_kernel_verify(k);
+    if (vs->depth++ > 0)
+        return;
+    if (nargs > 6)
+        nargs = 6;
+    vs->call_ddi = ddi;
+    vs->nargs = (uint8_t)nargs;
+    vs->args = args; /* no copy: reports happen during the call */
+    vs->adapter = 0;
+    if (*vs->obs_active)
+        nd_verify_emit_call(k, ddi, nargs, args);
+}
+
+static inline void nd_verify_call_end(nd_kernel *k, const char *ddi, int64_t status)
+{
+    if (!k)
+        return;
+    nd_verify *vs = nd_kernel_verify(k);
+    if (vs->depth == 0 || --vs->depth > 0)
+        return;
+    if (*vs->obs_active)
+        nd_verify_emit_return(k, ddi, status);
+    vs->call_ddi = NULL;
+    vs->nargs = 0;
+    vs->args = NULL;
+    vs->adapter = 0;
+    vs->caller_file = NULL;
+    vs->caller_line = 0;
+}
 
 static inline void nd_verify_call_suspend(nd_kernel *k, nd_verify_saved *sv)
 {
@@ -127,6 +178,20 @@ static inline void nd_verify_ddi_enter(nd_kernel *k, const char *ddi, unsigned n
 static inline void nd_verify_ddi_leave(nd_kernel *k, const char *ddi, int64_t status,
                                        const nd_verify_saved *sv)
 {
+    /* The usual case, an outermost call (saved depth 1) with no observer:
+       resume would restore the call state only for end to drop its depth to
+       0 and clear it, so clear it directly; the state is the same. */
+    if (k && sv->depth == 1 && !*nd_kernel_verify(k)->obs_active) {
+        nd_verify *vs = nd_kernel_verify(k);
+        vs->depth = 0;
+        vs->call_ddi = NULL;
+        vs->nargs = 0;
+        vs->args = NULL;
+        vs->adapter = 0;
+        vs->caller_file = NULL;
+        vs->caller_line = 0;
+        return;
+    }
     nd_verify_call_resume(k, sv);
     nd_verify_call_end(k, ddi, status);
 }

@@ -873,6 +873,60 @@ static void events(void **state)
     stop(&t, &b);
 }
 
+/* The DDI bracket leaves no call context behind, with no observer (its
+   fast exit) and with one (its exit through the events): a report made
+   after a DDI returned, outside any DDI, names no call, no arguments, no
+   adapter and no caller position. */
+static void ignore_events(void *ctx, const ndisdma_event *ev)
+{
+    (void)ctx;
+    (void)ev;
+}
+
+static void expect_no_call_context(ndt *t)
+{
+    uint64_t mark = ndisdma_violation_count(t->m);
+    KeRaiseIrql(PASSIVE_LEVEL, NULL); /* a kernel call, outside every DDI bracket */
+    ndisdma_violation v;
+    memset(&v, 0xAA, sizeof v); /* expect_rule fills it (or fails the test) */
+    expect_rule(t, mark, NDISDMA_RULE_GENERIC, &v);
+    assert_string_equal(v.ddi, "KeRaiseIrql");
+    assert_string_equal(v.call, "");
+    assert_int_equal(v.nargs, 0);
+    assert_int_equal(v.adapter, 0);
+    assert_string_equal(v.file, "");
+    assert_int_equal(v.line, 0);
+}
+
+static void bracket_leaves_no_context(void **state)
+{
+    (void)state;
+    ndt t;
+    ndt_buf b;
+    start(&t, NDISDMA_PLACEMENT_LOW, &b, 256);
+    for (int observed = 0; observed < 2; observed++) {
+        int id = observed ? ndisdma_observer_add(t.m, ignore_events, NULL) : 0;
+        if (observed)
+            assert_true(id > 0);
+        NdisdmaVerifyCaller("bracket.c", 7);
+        assert_int_equal(setup(&t, &b, 0, 64, FALSE), NDIS_STATUS_SUCCESS);
+        expect_no_call_context(&t);
+        /* a report inside the next call still carries it */
+        uint64_t mark = ndisdma_violation_count(t.m);
+        (void)complete(&t, &b, 0, 65, FALSE);
+        ndisdma_violation v;
+        memset(&v, 0, sizeof v);
+        expect_rule(&t, mark, NDISDMA_RULE_COMPLETE_MISMATCH, &v);
+        assert_string_equal(v.call, "NdisMCompleteDmaTransfer");
+        assert_int_equal(v.nargs, 6);
+        assert_int_equal(v.adapter, (uint64_t)(uintptr_t)t.cfg.adapter_handle);
+        expect_no_call_context(&t);
+        if (observed)
+            ndisdma_observer_remove(t.m, id);
+    }
+    stop(&t, &b);
+}
+
 /* ---- a driver that misbehaves in every way at once does not crash ---- */
 
 static void misuse_storm_is_safe(void **state)
@@ -932,6 +986,7 @@ int main(void)
         cmocka_unit_test(report_formats),
         cmocka_unit_test(report_caller_position),
         cmocka_unit_test(events),
+        cmocka_unit_test(bracket_leaves_no_context),
         cmocka_unit_test(misuse_storm_is_safe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
