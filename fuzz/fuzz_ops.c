@@ -1222,7 +1222,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (unsigned ops = 0; ops < MAX_OPS && r.i < r.n; ops++) {
         const uint8_t op = rd8(&r) % OP_COUNT;
         uint8_t args[8] = {0};
-        for (unsigned k = 0; k < op_args[op]; k++)
+        for (unsigned k = 0; k < op_args[op] && k < sizeof args; k++)
             args[k] = rd8(&r);
         rd ra = {args, op_args[op], 0}, rb = {args, op_args[op], 0};
         size_t na = exec_op(h, op, &ra);
