@@ -1061,6 +1061,13 @@ struct _NDIS_OID_REQUEST {
 #define NDIS_PACKET_TYPE_BROADCAST     0x00000008
 #define NDIS_PACKET_TYPE_PROMISCUOUS   0x00000020
 
+/* OID_GEN_MEDIA_CONNECT_STATUS answer. */
+typedef enum _NDIS_MEDIA_STATE {
+    NdisMediaStateConnected,
+    NdisMediaStateDisconnected
+} NDIS_MEDIA_STATE,
+    *PNDIS_MEDIA_STATE;
+
 typedef enum _NDIS_HARDWARE_STATUS {
     NdisHardwareStatusReady,
     NdisHardwareStatusInitializing,

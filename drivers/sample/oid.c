@@ -100,7 +100,7 @@ static NDIS_STATUS SdQuery(PSD_ADAPTER Adapter, PNDIS_OID_REQUEST Request)
         u = (ULONG)(SdLinkSpeedBps(Adapter) / 100u); /* units of 100 bit/s */
         break;
     case OID_GEN_MEDIA_CONNECT_STATUS:
-        u = SdLinkUp(Adapter) ? SD_MEDIA_STATE_CONNECTED : SD_MEDIA_STATE_DISCONNECTED;
+        u = (ULONG)(SdLinkUp(Adapter) ? NdisMediaStateConnected : NdisMediaStateDisconnected);
         break;
     case OID_GEN_LINK_STATE: {
         NDIS_LINK_STATE ls;

@@ -78,11 +78,6 @@
 #define SD_WATCHDOG_FRAMES 4u   /* watchdog period, in maximum-frame DMA times */
 #define SD_RX_MAX_TRIES    3u   /* receive timeouts in a row before the card is reset */
 
-/* NDIS_MEDIA_STATE values of OID_GEN_MEDIA_CONNECT_STATUS (ntddndis.h; not in
-   this <ndis.h> subset). */
-#define SD_MEDIA_STATE_CONNECTED    0u
-#define SD_MEDIA_STATE_DISCONNECTED 1u
-
 /* The causes the driver enables in IMR. */
 #define SD_IMR_CAUSES                                                                              \
     (SDNIC_ISR_TX_DONE | SDNIC_ISR_RX_READY | SDNIC_ISR_RX_DONE | SDNIC_ISR_TX_ERR |               \

@@ -895,7 +895,7 @@ static void oids_unknown_short_then_every_listed_oid(void **state)
     assert_int_equal(u, 1514);
     assert_int_equal(query(r, OID_GEN_MEDIA_CONNECT_STATUS, &u, 4, &done, NULL),
                      NDIS_STATUS_SUCCESS);
-    assert_int_equal(u, SD_MEDIA_STATE_CONNECTED);
+    assert_int_equal(u, (ULONG)NdisMediaStateConnected);
     assert_int_equal(query(r, OID_GEN_HARDWARE_STATUS, &u, 4, &done, NULL), NDIS_STATUS_SUCCESS);
     assert_int_equal(u, NdisHardwareStatusReady);
     uint8_t mac[6];
