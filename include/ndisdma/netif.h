@@ -145,6 +145,19 @@ int ndisdma_adapter_query(ndisdma_adapter *a, NDIS_OID oid, void *buf, ULONG len
 int ndisdma_adapter_set(ndisdma_adapter *a, NDIS_OID oid, const void *buf, ULONG len, ULONG *done,
                         ULONG *needed, NDIS_STATUS *status);
 
+/*
+ * ndisdma_adapter_reset - MiniportResetEx, as NDIS calls it when a
+ * protocol resets the adapter or CheckForHang says it hangs. A pended reset
+ * is waited for as a pause is, until NdisMResetComplete.
+ * @addressing_reset: receives the miniport's AddressingReset (may be NULL).
+ * @status: receives the reset's final NDIS_STATUS.
+ * Returns 0 (the reset ran; see *@status), NDISDMA_EINVAL (NULL @a or
+ * @status), NDISDMA_ESTATE (the adapter is neither Running nor Paused),
+ * NDISDMA_EBUSY (an earlier reset is pending, or this one still pends after
+ * one second: a violation), NDISDMA_EIRQL. Host only.
+ */
+int ndisdma_adapter_reset(ndisdma_adapter *a, BOOLEAN *addressing_reset, NDIS_STATUS *status);
+
 typedef enum ndisdma_adapter_state {
     NDISDMA_ADAPTER_INITIALIZING = 1,
     NDISDMA_ADAPTER_PAUSED,

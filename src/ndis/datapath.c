@@ -456,8 +456,6 @@ static VOID ddi_body_NdisMResetComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_
                                         BOOLEAN AddressingReset)
 {
     static const char ddi[] = "NdisMResetComplete";
-    (void)Status;
-    (void)AddressingReset;
     nd_mp_adapter *a = mp_adapter(MiniportAdapterHandle, ddi);
     if (!a)
         return;
@@ -466,6 +464,8 @@ static VOID ddi_body_NdisMResetComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_
         return;
     }
     a->dp.reset_pending = false;
+    a->dp.reset_status = Status;
+    a->dp.reset_addressing = AddressingReset;
 }
 
 static VOID ddi_body_NdisMIndicateStatusEx(NDIS_HANDLE MiniportAdapterHandle,
@@ -660,6 +660,51 @@ int ndisdma_adapter_restart(ndisdma_adapter *pub)
     nd_kernel_enter(k, &saved);
     rc = do_restart(a);
     nd_kernel_leave(&saved);
+    return rc;
+}
+
+int ndisdma_adapter_reset(ndisdma_adapter *pub, BOOLEAN *addressing_reset, NDIS_STATUS *status)
+{
+    if (!pub || !status)
+        return NDISDMA_EINVAL;
+    nd_mp_adapter *a = &pub->mp;
+    nd_datapath *dp = &a->dp;
+    nd_kernel *k = a->n->k;
+    int rc = host_only(k, "ndisdma_adapter_reset");
+    if (rc)
+        return rc;
+    if (a->state != ND_ADAPTER_STARTED ||
+        (dp->state != NDISDMA_ADAPTER_RUNNING && dp->state != NDISDMA_ADAPTER_PAUSED))
+        return NDISDMA_ESTATE;
+    if (dp->reset_pending)
+        return NDISDMA_EBUSY; /* an earlier reset is still pending */
+    nd_kernel_binding saved;
+    nd_kernel_enter(k, &saved);
+    BOOLEAN addressing = FALSE;
+    dp->reset_pending = true;
+    dp->reset_status = NDIS_STATUS_PENDING;
+    dp->reset_addressing = FALSE;
+    NDIS_STATUS st = a->drv->chars.ResetHandlerEx(a->context, &addressing);
+    check_irql_back(k, PASSIVE_LEVEL, "MiniportResetEx");
+    rc = 0;
+    if (st == NDIS_STATUS_PENDING) {
+        if (!wait_for(k, &dp->reset_pending)) {
+            nd_kernel_violation(k, "MiniportResetEx",
+                                "pended and did not call NdisMResetComplete within one second");
+            rc = NDISDMA_EBUSY;
+        } else {
+            st = dp->reset_status;
+            addressing = dp->reset_addressing;
+        }
+    } else {
+        dp->reset_pending = false;
+    }
+    nd_kernel_leave(&saved);
+    if (rc == 0) {
+        *status = st;
+        if (addressing_reset)
+            *addressing_reset = addressing;
+    }
     return rc;
 }
 

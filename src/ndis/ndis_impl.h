@@ -115,6 +115,8 @@ typedef struct nd_datapath {
     uint64_t with_host;     /* NBLs indicated (without RESOURCES) and not returned */
     bool pause_pending, restart_pending, reset_pending, oid_pending;
     NDIS_STATUS restart_status;
+    NDIS_STATUS reset_status; /* NdisMResetComplete's Status and AddressingReset */
+    BOOLEAN reset_addressing;
     PNDIS_OID_REQUEST oid;  /* the request MiniportOidRequest has (pended), or NULL */
     NDIS_STATUS oid_status; /* NdisMOidRequestComplete's status for it */
     NDIS_OID_REQUEST req;   /* the request of ndisdma_adapter_query / _set */

@@ -21,7 +21,7 @@ typedef struct lmp {
     PNET_BUFFER_LIST *rxq_tail;
     ULONG rxq_n;
     PNDIS_OID_REQUEST oid; /* pended */
-    BOOLEAN pausing, restarting;
+    BOOLEAN pausing, restarting, resetting;
 } lmp;
 
 static loopmp_config *g_cfg; /* test code: handed over by loopmp_use */
@@ -33,6 +33,7 @@ void loopmp_defaults(loopmp_config *cfg)
     cfg->rx_count = 8;
     cfg->rx_size = 2048;
     cfg->restart_status = NDIS_STATUS_SUCCESS;
+    cfg->reset_status = NDIS_STATUS_SUCCESS;
     static const UCHAR mac[6] = {0x02, 0x00, 0x5E, 0x10, 0x20, 0x30};
     memcpy(cfg->mac, mac, sizeof mac);
 }
@@ -188,6 +189,10 @@ static VOID lmp_timer(PVOID s1, PVOID ctx, PVOID s2, PVOID s3)
     if (m->restarting) {
         m->restarting = FALSE;
         NdisMRestartComplete(m->handle, m->cfg->restart_status);
+    }
+    if (m->resetting && !m->cfg->never_complete_reset) {
+        m->resetting = FALSE;
+        NdisMResetComplete(m->handle, m->cfg->reset_status, m->cfg->addressing_reset);
     }
     check_pause(m);
 }
@@ -400,9 +405,16 @@ static VOID lmp_cancel_send(NDIS_HANDLE ctx, PVOID id)
 static MINIPORT_RESET lmp_reset;
 static NDIS_STATUS lmp_reset(NDIS_HANDLE ctx, PBOOLEAN addressing_reset)
 {
-    (void)ctx;
+    lmp *m = ctx;
+    m->cfg->resets++;
     *addressing_reset = FALSE;
-    return NDIS_STATUS_SUCCESS;
+    if (m->cfg->pend_reset) {
+        m->resetting = TRUE;
+        arm(m);
+        return NDIS_STATUS_PENDING;
+    }
+    *addressing_reset = m->cfg->addressing_reset;
+    return m->cfg->reset_status;
 }
 
 static MINIPORT_DEVICE_PNP_EVENT_NOTIFY lmp_pnp;

@@ -29,6 +29,11 @@ typedef struct loopmp_config {
     BOOLEAN pend_pause;  /* pause pends until sends are done and receives are back */
     BOOLEAN pause_early; /* pause completes at once even with NBLs out (a violation) */
     BOOLEAN pend_restart;
+    BOOLEAN pend_reset; /* MiniportResetEx pends; completed by the timer */
+    BOOLEAN never_complete_reset;
+    BOOLEAN addressing_reset; /* what the reset says of the addresses */
+    NDIS_STATUS reset_status; /* what the reset ends with (default SUCCESS) */
+    int resets;
     NDIS_STATUS restart_status; /* what the restart ends with */
     BOOLEAN hold_sends;         /* keep sends until loopmp_flush_sends */
     ULONG rx_count;             /* receive NBLs (default 8, at most LOOPMP_RX_MAX) */

@@ -538,6 +538,51 @@ static void oid_requests_sync_pending_and_never_completed(void **state)
     fini(&h);
 }
 
+/* ---- reset ---- */
+
+static void reset_sync_pending_and_never_completed(void **state)
+{
+    (void)state;
+    host h;
+    start(&h);
+    NDIS_STATUS st = 0;
+    BOOLEAN addressing = TRUE;
+    assert_int_equal(ndisdma_adapter_reset(NULL, &addressing, &st), NDISDMA_EINVAL);
+    assert_int_equal(ndisdma_adapter_reset(h.ad, &addressing, NULL), NDISDMA_EINVAL);
+    assert_int_equal(h.cfg.resets, 0);
+    uint64_t since = mark(&h);
+    /* synchronous: the handler's status and AddressingReset come back */
+    h.cfg.reset_status = NDIS_STATUS_HARD_ERRORS;
+    h.cfg.addressing_reset = TRUE;
+    assert_int_equal(ndisdma_adapter_reset(h.ad, &addressing, &st), 0);
+    assert_int_equal(st, NDIS_STATUS_HARD_ERRORS);
+    assert_true(addressing);
+    assert_int_equal(h.cfg.resets, 1);
+    /* pended: the machine runs until NdisMResetComplete, whose values count */
+    h.cfg.pend_reset = TRUE;
+    h.cfg.reset_status = NDIS_STATUS_SUCCESS;
+    h.cfg.addressing_reset = FALSE;
+    uint64_t t0 = ndisdma_machine_now(h.m);
+    addressing = TRUE;
+    assert_int_equal(ndisdma_adapter_reset(h.ad, &addressing, &st), 0);
+    assert_int_equal(st, NDIS_STATUS_SUCCESS);
+    assert_false(addressing);
+    assert_true(ndisdma_machine_now(h.m) > t0);
+    /* a paused adapter can be reset too; NULL addressing_reset is fine */
+    assert_int_equal(ndisdma_adapter_pause(h.ad), 0);
+    assert_int_equal(ndisdma_adapter_reset(h.ad, NULL, &st), 0);
+    assert_int_equal(st, NDIS_STATUS_SUCCESS);
+    assert_int_equal(ndisdma_adapter_restart(h.ad), 0);
+    expect_clean(&h, since);
+    /* never completed: EBUSY after a second, reported; a second reset is refused */
+    h.cfg.never_complete_reset = TRUE;
+    assert_int_equal(ndisdma_adapter_reset(h.ad, &addressing, &st), NDISDMA_EBUSY);
+    assert_true(mark(&h) > since);
+    assert_int_equal(ndisdma_adapter_reset(h.ad, &addressing, &st), NDISDMA_EBUSY);
+    assert_int_equal(h.cfg.resets, 4);
+    fini(&h);
+}
+
 /* ---- pause ---- */
 
 static void pause_waits_for_sends_and_receives(void **state)
@@ -841,6 +886,7 @@ int main(void)
         cmocka_unit_test(without_protocol_receives_return_at_once),
         cmocka_unit_test(receive_callback_may_send_and_return),
         cmocka_unit_test(oid_requests_sync_pending_and_never_completed),
+        cmocka_unit_test(reset_sync_pending_and_never_completed),
         cmocka_unit_test(pause_waits_for_sends_and_receives),
         cmocka_unit_test(pause_completed_with_nbls_out_is_reported),
         cmocka_unit_test(stop_with_nbls_still_held_is_reported),

@@ -972,9 +972,10 @@ static void reset_fails_the_transfer_in_flight_and_keeps_the_queue(void **state)
         tail = nbl;
     }
     assert_int_equal(ndisdma_adapter_send(r->a, head, 0), 0); /* frame 0 starts at once */
-    assert_int_equal(ndisdma_thread_bind(r->m), 0);
     BOOLEAN addressing = TRUE;
-    assert_int_equal(SdResetEx(ndisdma_adapter_context(r->a), &addressing), NDIS_STATUS_SUCCESS);
+    NDIS_STATUS st = NDIS_STATUS_FAILURE;
+    assert_int_equal(ndisdma_adapter_reset(r->a, &addressing, &st), 0); /* MiniportResetEx */
+    assert_int_equal(st, NDIS_STATUS_SUCCESS);
     assert_false(addressing);
     run_idle(r);
     assert_int_equal(r->completed, 3);
