@@ -83,6 +83,7 @@ typedef union _LARGE_INTEGER {
 #define STATUS_DEVICE_BUSY            ((NTSTATUS)0x80000011L)
 #define STATUS_NOT_SUPPORTED          ((NTSTATUS)0xC00000BBL)
 #define STATUS_INVALID_DEVICE_REQUEST ((NTSTATUS)0xC0000010L)
+#define STATUS_OBJECT_NAME_COLLISION  ((NTSTATUS)0xC0000035L)
 
 /* ---- Pages ---- */
 #define PAGE_SIZE            0x1000u
@@ -539,6 +540,30 @@ typedef NTSTATUS DRIVER_INITIALIZE(PDRIVER_OBJECT DriverObject, PUNICODE_STRING 
 typedef DRIVER_INITIALIZE *PDRIVER_INITIALIZE;
 typedef VOID DRIVER_UNLOAD(PDRIVER_OBJECT DriverObject);
 typedef DRIVER_UNLOAD *PDRIVER_UNLOAD;
+
+/*
+ * IoAllocateDriverObjectExtension - a per-driver-object context area: how
+ * a driver finds its own state from the DRIVER_OBJECT alone (in
+ * MiniportDriverUnload, say) without a global variable.
+ * @DriverObject: a loaded driver's object (the one DriverEntry got).
+ * @ClientIdentificationAddress: a unique key of the caller's choice (by
+ * convention the address of one of its functions).
+ * @DriverObjectExtensionSize: bytes, > 0. @DriverObjectExtension: receives
+ * the zeroed area, or NULL on failure. The area lives as long as the driver
+ * object: the I/O manager frees it after the driver is unloaded.
+ * Returns STATUS_SUCCESS, STATUS_OBJECT_NAME_COLLISION (the key is taken),
+ * STATUS_INSUFFICIENT_RESOURCES, or STATUS_INVALID_PARAMETER (not a loaded
+ * driver's object, size 0, NULL output: reported). IRQL <= APC_LEVEL.
+ */
+NTSTATUS IoAllocateDriverObjectExtension(PDRIVER_OBJECT DriverObject,
+                                         PVOID ClientIdentificationAddress,
+                                         ULONG DriverObjectExtensionSize,
+                                         PVOID *DriverObjectExtension);
+
+/* IoGetDriverObjectExtension - the area allocated for
+   @ClientIdentificationAddress on @DriverObject, or NULL (none; not a loaded
+   driver's object: reported). IRQL <= DISPATCH_LEVEL. */
+PVOID IoGetDriverObjectExtension(PDRIVER_OBJECT DriverObject, PVOID ClientIdentificationAddress);
 
 /* ---- Hardware resources (CM_*): what a miniport gets as its allocated
    resources. As in the WDK the descriptors are packed to 4 bytes, so a

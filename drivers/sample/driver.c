@@ -9,77 +9,33 @@
  * NULL: it is optional, and the driver never needs NDIS to reset it (every
  * DMA operation ends with an interrupt or is polled by the driver's timer).
  *
- * MiniportDriverUnload receives only the DRIVER_OBJECT, which is opaque to a
- * miniport. To find its context without a global variable that one load
- * would overwrite for another (several machines may load this driver in one
- * process), the driver keeps a small table that maps each loaded
- * DRIVER_OBJECT to its SD_DRIVER; slots are claimed and released with atomic
- * operations, so loads on different threads do not race. This table is the
- * driver's only static storage, and it holds no state of any machine
- * beyond that key.
+ * MiniportDriverUnload receives only the DRIVER_OBJECT. The driver finds
+ * its context there without any global variable (several machines may load
+ * this driver in one process): the context is the driver object's
+ * extension (IoAllocateDriverObjectExtension in DriverEntry,
+ * IoGetDriverObjectExtension at unload), which the system frees with the
+ * driver object. The extension's key is the address of a constant, the
+ * driver's only static storage.
  */
-#include <stdatomic.h>
-
 #include "sample.h"
 
-#define SD_MAX_LOADS 64
-
-typedef struct _SD_LOAD_SLOT {
-    _Atomic(PDRIVER_OBJECT) Key;
-    _Atomic(PSD_DRIVER) Driver;
-} SD_LOAD_SLOT;
-
-static SD_LOAD_SLOT SdLoads[SD_MAX_LOADS];
-
-/*
- * SdRememberLoad - enter (@DriverObject, @Driver) in the load table.
- * Returns TRUE, or FALSE when the table is full. Any IRQL.
- */
-static BOOLEAN SdRememberLoad(PDRIVER_OBJECT DriverObject, PSD_DRIVER Driver)
-{
-    for (ULONG i = 0; i < SD_MAX_LOADS; i++) {
-        PDRIVER_OBJECT expected = NULL;
-        if (atomic_compare_exchange_strong(&SdLoads[i].Key, &expected, DriverObject)) {
-            atomic_store(&SdLoads[i].Driver, Driver);
-            return TRUE;
-        }
-    }
-    return FALSE;
-}
-
-/*
- * SdForgetLoad - remove @DriverObject from the load table.
- * Returns its SD_DRIVER (the caller frees it), or NULL when it is not there.
- * Any IRQL.
- */
-static PSD_DRIVER SdForgetLoad(PDRIVER_OBJECT DriverObject)
-{
-    for (ULONG i = 0; i < SD_MAX_LOADS; i++) {
-        if (atomic_load(&SdLoads[i].Key) == DriverObject) {
-            PSD_DRIVER drv = atomic_exchange(&SdLoads[i].Driver, NULL);
-            atomic_store(&SdLoads[i].Key, NULL);
-            return drv;
-        }
-    }
-    return NULL;
-}
+/* The key of the driver-object extension that holds the SD_DRIVER. */
+static const UCHAR SdDriverExtensionKey = 0;
 
 static MINIPORT_UNLOAD SdDriverUnload;
 
 /*
- * SdDriverUnload - MiniportDriverUnload: deregister the miniport driver and
- * free the driver context.
+ * SdDriverUnload - MiniportDriverUnload: deregister the miniport driver (its
+ * context, the driver-object extension, goes with the driver object).
  * @DriverObject: the object DriverEntry got.
  * IRQL: PASSIVE_LEVEL. NDIS has halted every adapter before.
  */
 static VOID SdDriverUnload(PDRIVER_OBJECT DriverObject)
 {
-    PSD_DRIVER drv = SdForgetLoad(DriverObject);
-    if (!drv)
-        return;
-    if (drv->DriverHandle)
+    PSD_DRIVER drv = IoGetDriverObjectExtension(DriverObject, (PVOID)&SdDriverExtensionKey);
+    if (drv && drv->DriverHandle)
         NdisMDeregisterMiniportDriver(drv->DriverHandle);
-    NdisFreeMemory(drv, sizeof *drv, 0);
+    /* The extension is freed with the driver object. */
 }
 
 /*
@@ -93,15 +49,12 @@ static VOID SdDriverUnload(PDRIVER_OBJECT DriverObject)
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     PSD_DRIVER drv = NULL;
-    NDIS_STATUS status = NdisAllocateMemoryWithTag((PVOID *)&drv, sizeof *drv, SD_TAG_DRIVER);
-    if (status != NDIS_STATUS_SUCCESS || !drv)
-        return STATUS_INSUFFICIENT_RESOURCES;
+    NTSTATUS nt = IoAllocateDriverObjectExtension(DriverObject, (PVOID)&SdDriverExtensionKey,
+                                                  (ULONG)sizeof *drv, (PVOID *)&drv);
+    if (!NT_SUCCESS(nt) || !drv)
+        return NT_SUCCESS(nt) ? STATUS_INSUFFICIENT_RESOURCES : nt;
     NdisZeroMemory(drv, sizeof *drv);
     drv->DriverObject = DriverObject;
-    if (!SdRememberLoad(DriverObject, drv)) {
-        NdisFreeMemory(drv, sizeof *drv, 0);
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
 
     NDIS_MINIPORT_DRIVER_CHARACTERISTICS mc;
     NdisZeroMemory(&mc, sizeof mc);
@@ -127,11 +80,9 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     mc.ShutdownHandlerEx = SdShutdownEx;
     mc.CancelOidRequestHandler = SdCancelOidRequest;
 
-    status = NdisMRegisterMiniportDriver(DriverObject, RegistryPath, drv, &mc, &drv->DriverHandle);
-    if (status != NDIS_STATUS_SUCCESS) {
-        SdForgetLoad(DriverObject);
-        NdisFreeMemory(drv, sizeof *drv, 0);
-        return (NTSTATUS)status;
-    }
+    NDIS_STATUS status =
+        NdisMRegisterMiniportDriver(DriverObject, RegistryPath, drv, &mc, &drv->DriverHandle);
+    if (status != NDIS_STATUS_SUCCESS)
+        return (NTSTATUS)status; /* the extension goes with the driver object */
     return STATUS_SUCCESS;
 }

@@ -42,7 +42,6 @@
 #include "sdnic_regs.h"
 
 /* ---- Pool tags (WDK multi-character constants, read backwards in a debugger) ---- */
-#define SD_TAG_DRIVER  'dDSp'
 #define SD_TAG_ADAPTER 'aDSp'
 #define SD_TAG_RXBUF   'rDSp'
 #define SD_TAG_TXBUF   'tDSp'

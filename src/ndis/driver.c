@@ -199,9 +199,108 @@ static void unlink_driver(ndisdma_driver *drv)
     for (ndisdma_driver **pp = &drv->n->drivers; *pp; pp = &(*pp)->next) {
         if (*pp == drv) {
             *pp = drv->next;
-            return;
+            break;
         }
     }
+    /* The driver object goes: so do its extensions. */
+    while (drv->exts) {
+        nd_drv_ext *e = drv->exts;
+        drv->exts = e->next;
+        free(e);
+    }
+}
+
+/* ---- driver-object extensions (the I/O manager's, for miniports) ---- */
+
+/* The loaded driver whose object is @o on the calling thread's machine, or
+   NULL (reported for @ddi). */
+static ndisdma_driver *driver_of_object(PDRIVER_OBJECT o, const char *ddi)
+{
+    nd_kernel *k = nd_kernel_current();
+    nd_ndis *n = nd_kernel_ndis(k);
+    if (!n)
+        return NULL;
+    for (ndisdma_driver *d = n->drivers; d; d = d->next)
+        if (&d->drvobj == o)
+            return d;
+    nd_verify_report(k, NDISDMA_RULE_HANDLE_UNKNOWN, ddi,
+                     "DriverObject %p is not the object of a loaded driver", (void *)o);
+    return NULL;
+}
+
+static NTSTATUS ddi_body_IoAllocateDriverObjectExtension(PDRIVER_OBJECT DriverObject, PVOID Id,
+                                                         ULONG Size, PVOID *Extension)
+{
+    static const char ddi[] = "IoAllocateDriverObjectExtension";
+    if (Extension)
+        *Extension = NULL;
+    nd_kernel *k = nd_kernel_current();
+    if (!k || !nd_kernel_irql_at_most(k, APC_LEVEL, ddi))
+        return STATUS_INVALID_PARAMETER;
+    ndisdma_driver *drv = driver_of_object(DriverObject, ddi);
+    if (!drv)
+        return STATUS_INVALID_PARAMETER;
+    if (!Extension || Size == 0) {
+        nd_kernel_violation(k, ddi, "%s",
+                            Extension ? "DriverObjectExtensionSize is 0"
+                                      : "DriverObjectExtension is NULL");
+        return STATUS_INVALID_PARAMETER;
+    }
+    for (nd_drv_ext *e = drv->exts; e; e = e->next)
+        if (e->id == Id)
+            return STATUS_OBJECT_NAME_COLLISION;
+    nd_drv_ext *e = calloc(1, sizeof *e + Size);
+    if (!e)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    e->id = Id;
+    e->next = drv->exts;
+    drv->exts = e;
+    *Extension = e->area;
+    return STATUS_SUCCESS;
+}
+
+static PVOID ddi_body_IoGetDriverObjectExtension(PDRIVER_OBJECT DriverObject, PVOID Id)
+{
+    static const char ddi[] = "IoGetDriverObjectExtension";
+    nd_kernel *k = nd_kernel_current();
+    if (!k || !nd_kernel_irql_at_most(k, DISPATCH_LEVEL, ddi))
+        return NULL;
+    ndisdma_driver *drv = driver_of_object(DriverObject, ddi);
+    if (!drv)
+        return NULL;
+    for (nd_drv_ext *e = drv->exts; e; e = e->next)
+        if (e->id == Id)
+            return e->area;
+    return NULL;
+}
+
+NTSTATUS IoAllocateDriverObjectExtension(PDRIVER_OBJECT DriverObject,
+                                         PVOID ClientIdentificationAddress,
+                                         ULONG DriverObjectExtensionSize,
+                                         PVOID *DriverObjectExtension)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[4] = {nd_ptr_arg(DriverObject), nd_ptr_arg(ClientIdentificationAddress),
+                              (uint64_t)DriverObjectExtensionSize,
+                              nd_ptr_arg(DriverObjectExtension)};
+    nd_verify_saved sv;
+    nd_verify_ddi_enter(k, "IoAllocateDriverObjectExtension", 4, args, &sv);
+    NTSTATUS r =
+        ddi_body_IoAllocateDriverObjectExtension(DriverObject, ClientIdentificationAddress,
+                                                 DriverObjectExtensionSize, DriverObjectExtension);
+    nd_verify_ddi_leave(k, "IoAllocateDriverObjectExtension", (int64_t)r, &sv);
+    return r;
+}
+
+PVOID IoGetDriverObjectExtension(PDRIVER_OBJECT DriverObject, PVOID ClientIdentificationAddress)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[2] = {nd_ptr_arg(DriverObject), nd_ptr_arg(ClientIdentificationAddress)};
+    nd_verify_saved sv;
+    nd_verify_ddi_enter(k, "IoGetDriverObjectExtension", 2, args, &sv);
+    PVOID r = ddi_body_IoGetDriverObjectExtension(DriverObject, ClientIdentificationAddress);
+    nd_verify_ddi_leave(k, "IoGetDriverObjectExtension", r ? 0 : -1, &sv);
+    return r;
 }
 
 /* Withdraw a registration the driver left in place, and free driver timers. */

@@ -142,8 +142,16 @@ struct ndisdma_driver {
     NDIS_MINIPORT_DRIVER_CHARACTERISTICS chars;
     NDIS_HANDLE context; /* MiniportDriverContext */
     nd_mp_adapter *adapters;
-    nd_mp_timer *timers; /* timers allocated on the driver handle */
+    nd_mp_timer *timers;     /* timers allocated on the driver handle */
+    struct nd_drv_ext *exts; /* IoAllocateDriverObjectExtension areas */
 };
+
+/* One driver-object extension (driver.c). */
+typedef struct nd_drv_ext {
+    struct nd_drv_ext *next;
+    PVOID id; /* ClientIdentificationAddress */
+    _Alignas(16) unsigned char area[];
+} nd_drv_ext;
 
 struct nd_mp_adapter {
     nd_obj obj; /* ND_KIND_ADAPTER: the NdisMiniportHandle */

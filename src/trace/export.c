@@ -224,7 +224,9 @@ static unsigned ddi_pointer_args(const char *ddi)
         {"NdisMPauseComplete", 0x1u},                    /* MiniportAdapterHandle */
         {"NdisMRestartComplete", 0x1u},                  /* MiniportAdapterHandle */
         {"NdisMResetComplete", 0x1u},                    /* MiniportAdapterHandle */
-        {"NdisMIndicateStatusEx", 0x3u}, /* MiniportAdapterHandle, StatusIndication */
+        {"NdisMIndicateStatusEx", 0x3u},           /* MiniportAdapterHandle, StatusIndication */
+        {"IoAllocateDriverObjectExtension", 0xBu}, /* DriverObject, Id, DriverObjectExtension */
+        {"IoGetDriverObjectExtension", 0x3u},      /* DriverObject, Id */
     };
     if (!ddi)
         return 0;

@@ -194,6 +194,76 @@ static void unload_calls_unload_handler(void **state)
     ndt_fini(&t);
 }
 
+/* ---- driver-object extensions (how a driver finds its context at unload) ---- */
+
+static PDRIVER_OBJECT ext_obj;
+static PVOID ext_area;
+static NTSTATUS ext_status;
+static const UCHAR ext_key1 = 1, ext_key2 = 2, ext_key3 = 3;
+
+static DRIVER_INITIALIZE ext_DriverEntry;
+static NTSTATUS ext_DriverEntry(PDRIVER_OBJECT o, PUNICODE_STRING path)
+{
+    ext_obj = o;
+    ext_status = IoAllocateDriverObjectExtension(o, (PVOID)&ext_key1, 24, &ext_area);
+    return testmp_DriverEntry(o, path);
+}
+
+static void driver_object_extensions(void **state)
+{
+    (void)state;
+    ndt t;
+    ndt_init(&t, NDISDMA_PLACEMENT_LOW);
+    uint64_t mark = ndt_mark(&t);
+    /* invalid input first: an object that is not a loaded driver's */
+    uint64_t fake_storage[32] = {0}; /* DRIVER_OBJECT is opaque to drivers */
+    PDRIVER_OBJECT fake = (PDRIVER_OBJECT)fake_storage;
+    PVOID out = (PVOID)fake;
+    assert_int_equal(IoAllocateDriverObjectExtension(fake, (PVOID)&ext_key1, 8, &out),
+                     STATUS_INVALID_PARAMETER);
+    assert_null(out);
+    assert_null(IoGetDriverObjectExtension(fake, (PVOID)&ext_key1));
+    ndt_expect_violation(&t, mark, "IoGetDriverObjectExtension",
+                         "not the object of a loaded driver");
+    /* DriverEntry allocates one: zeroed, found again by its key only */
+    testmp_use(&t.cfg);
+    mark = ndt_mark(&t);
+    assert_int_equal(ndisdma_driver_load(t.m, ext_DriverEntry, &t.drv), 0);
+    assert_int_equal(ext_status, STATUS_SUCCESS);
+    assert_non_null(ext_area);
+    static const UCHAR zero[24];
+    assert_memory_equal(ext_area, zero, sizeof zero);
+    memset(ext_area, 0xAB, 24);
+    assert_ptr_equal(IoGetDriverObjectExtension(ext_obj, (PVOID)&ext_key1), ext_area);
+    assert_null(IoGetDriverObjectExtension(ext_obj, (PVOID)&ext_key2));
+    /* the key is taken; another key gets its own area */
+    out = (PVOID)fake;
+    assert_int_equal(IoAllocateDriverObjectExtension(ext_obj, (PVOID)&ext_key1, 8, &out),
+                     STATUS_OBJECT_NAME_COLLISION);
+    assert_null(out);
+    PVOID second = NULL;
+    assert_int_equal(IoAllocateDriverObjectExtension(ext_obj, (PVOID)&ext_key2, 8, &second),
+                     STATUS_SUCCESS);
+    assert_non_null(second);
+    assert_ptr_not_equal(second, ext_area);
+    assert_ptr_equal(IoGetDriverObjectExtension(ext_obj, (PVOID)&ext_key2), second);
+    ndt_expect_no_violation(&t, mark);
+    /* size 0 and a NULL output are reported */
+    assert_int_equal(IoAllocateDriverObjectExtension(ext_obj, (PVOID)&ext_key3, 0, &out),
+                     STATUS_INVALID_PARAMETER);
+    ndt_expect_violation(&t, mark, "IoAllocateDriverObjectExtension",
+                         "DriverObjectExtensionSize is 0");
+    mark = ndt_mark(&t);
+    assert_int_equal(IoAllocateDriverObjectExtension(ext_obj, (PVOID)&ext_key3, 8, NULL),
+                     STATUS_INVALID_PARAMETER);
+    ndt_expect_violation(&t, mark, "IoAllocateDriverObjectExtension",
+                         "DriverObjectExtension is NULL");
+    /* the areas go with the driver object (valgrind sees no leak) */
+    ndisdma_driver_unload(t.drv);
+    t.drv = NULL;
+    ndt_fini(&t);
+}
+
 /* ---- adapters ---- */
 
 static void start_invalid(void **state)
@@ -752,6 +822,7 @@ int main(void)
         cmocka_unit_test(chars_bad_header_and_version),
         cmocka_unit_test(chars_required_handlers),
         cmocka_unit_test(chars_accepted),
+        cmocka_unit_test(driver_object_extensions),
         cmocka_unit_test(load_invalid),
         cmocka_unit_test(unload_calls_unload_handler),
         cmocka_unit_test(start_invalid),
