@@ -252,22 +252,37 @@ void nd_pools_free_all(nd_ndis *n)
 
 /* ---- pools ---- */
 
+/* What both pool allocations check first: the calling thread's NDIS layer
+   (*@k, *@n), the IRQL, the owner handle @h, and the parameters' @hdr
+   (NULL: reported) against revision 1 of @size bytes. Returns the owner, or
+   NULL after a report. */
+static const nd_obj *pool_prologue(NDIS_HANDLE h, const NDIS_OBJECT_HEADER *hdr, USHORT size,
+                                   const char *ddi, nd_kernel **k, nd_ndis **n)
+{
+    *k = nd_kernel_current();
+    *n = layer(*k, ddi);
+    if (!*n || !nd_kernel_irql_at_most(*k, DISPATCH_LEVEL, ddi))
+        return NULL;
+    const nd_obj *owner = pool_owner(*k, h, ddi);
+    if (!owner)
+        return NULL;
+    if (!hdr) {
+        nd_verify_report(*k, NDISDMA_RULE_NULL_ARG, ddi, "Parameters is NULL");
+        return NULL;
+    }
+    return header_ok(*k, hdr, size, ddi) ? owner : NULL;
+}
+
 static NDIS_HANDLE ddi_body_NdisAllocateNetBufferListPool(NDIS_HANDLE NdisHandle,
                                                           PNET_BUFFER_LIST_POOL_PARAMETERS P)
 {
     static const char ddi[] = "NdisAllocateNetBufferListPool";
-    nd_kernel *k = nd_kernel_current();
-    nd_ndis *n = layer(k, ddi);
-    if (!n || !nd_kernel_irql_at_most(k, DISPATCH_LEVEL, ddi))
-        return NULL;
-    const nd_obj *owner = pool_owner(k, NdisHandle, ddi);
+    nd_kernel *k;
+    nd_ndis *n;
+    const nd_obj *owner =
+        pool_prologue(NdisHandle, P ? &P->Header : NULL,
+                      NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, ddi, &k, &n);
     if (!owner)
-        return NULL;
-    if (!P) {
-        nd_verify_report(k, NDISDMA_RULE_NULL_ARG, ddi, "Parameters is NULL");
-        return NULL;
-    }
-    if (!header_ok(k, &P->Header, NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, ddi))
         return NULL;
     if (!aligned_ok(P->ContextSize)) {
         nd_kernel_violation(k, ddi,
@@ -296,41 +311,43 @@ static nd_nbl_pool *get_pool(NDIS_HANDLE h, nd_kind kind, const char *ddi)
     return (nd_nbl_pool *)nd_handle_get(h, kind, ddi);
 }
 
-static VOID ddi_body_NdisFreeNetBufferListPool(NDIS_HANDLE PoolHandle)
+/* Free pool @PoolHandle of @kind unless @what (its items: "NBLs", "NBs")
+   are still allocated (then reported, naming @free_ddi, and kept). */
+static void free_pool(NDIS_HANDLE PoolHandle, nd_kind kind, const char *what, const char *free_ddi,
+                      const char *ddi)
 {
-    static const char ddi[] = "NdisFreeNetBufferListPool";
     nd_kernel *k = nd_kernel_current();
     if (!layer(k, ddi) || !nd_kernel_irql_at_most(k, DISPATCH_LEVEL, ddi))
         return;
-    nd_nbl_pool *p = get_pool(PoolHandle, ND_KIND_NBL_POOL, ddi);
+    nd_nbl_pool *p = get_pool(PoolHandle, kind, ddi);
     if (!p)
         return;
     if (p->outstanding) {
         nd_verify_report(k, NDISDMA_RULE_POOL_OUTSTANDING, ddi,
-                         "pool %p still has %llu NBLs allocated; the pool is not freed "
-                         "(free them with NdisFreeNetBufferList first)",
-                         PoolHandle, (unsigned long long)p->outstanding);
+                         "pool %p still has %llu %s allocated; the pool is not freed "
+                         "(free them with %s first)",
+                         PoolHandle, (unsigned long long)p->outstanding, what, free_ddi);
         return;
     }
     destroy_pool(k, p);
+}
+
+static VOID ddi_body_NdisFreeNetBufferListPool(NDIS_HANDLE PoolHandle)
+{
+    free_pool(PoolHandle, ND_KIND_NBL_POOL, "NBLs", "NdisFreeNetBufferList",
+              "NdisFreeNetBufferListPool");
 }
 
 static NDIS_HANDLE ddi_body_NdisAllocateNetBufferPool(NDIS_HANDLE NdisHandle,
                                                       PNET_BUFFER_POOL_PARAMETERS P)
 {
     static const char ddi[] = "NdisAllocateNetBufferPool";
-    nd_kernel *k = nd_kernel_current();
-    nd_ndis *n = layer(k, ddi);
-    if (!n || !nd_kernel_irql_at_most(k, DISPATCH_LEVEL, ddi))
-        return NULL;
-    const nd_obj *owner = pool_owner(k, NdisHandle, ddi);
+    nd_kernel *k;
+    nd_ndis *n;
+    const nd_obj *owner =
+        pool_prologue(NdisHandle, P ? &P->Header : NULL,
+                      NDIS_SIZEOF_NET_BUFFER_POOL_PARAMETERS_REVISION_1, ddi, &k, &n);
     if (!owner)
-        return NULL;
-    if (!P) {
-        nd_verify_report(k, NDISDMA_RULE_NULL_ARG, ddi, "Parameters is NULL");
-        return NULL;
-    }
-    if (!header_ok(k, &P->Header, NDIS_SIZEOF_NET_BUFFER_POOL_PARAMETERS_REVISION_1, ddi))
         return NULL;
     if (P->DataSize) {
         nd_kernel_violation(k, ddi,
@@ -348,21 +365,7 @@ static NDIS_HANDLE ddi_body_NdisAllocateNetBufferPool(NDIS_HANDLE NdisHandle,
 
 static VOID ddi_body_NdisFreeNetBufferPool(NDIS_HANDLE PoolHandle)
 {
-    static const char ddi[] = "NdisFreeNetBufferPool";
-    nd_kernel *k = nd_kernel_current();
-    if (!layer(k, ddi) || !nd_kernel_irql_at_most(k, DISPATCH_LEVEL, ddi))
-        return;
-    nd_nbl_pool *p = get_pool(PoolHandle, ND_KIND_NB_POOL, ddi);
-    if (!p)
-        return;
-    if (p->outstanding) {
-        nd_verify_report(k, NDISDMA_RULE_POOL_OUTSTANDING, ddi,
-                         "pool %p still has %llu NBs allocated; the pool is not freed "
-                         "(free them with NdisFreeNetBuffer first)",
-                         PoolHandle, (unsigned long long)p->outstanding);
-        return;
-    }
-    destroy_pool(k, p);
+    free_pool(PoolHandle, ND_KIND_NB_POOL, "NBs", "NdisFreeNetBuffer", "NdisFreeNetBufferPool");
 }
 
 /* ---- NBLs ---- */
