@@ -631,36 +631,32 @@ int ndisdma_adapter_return(ndisdma_adapter *pub, PNET_BUFFER_LIST nbls)
     return rc;
 }
 
-int ndisdma_adapter_pause(ndisdma_adapter *pub)
+/* Host entry points that run @body on @pub's adapter at PASSIVE_LEVEL,
+   bound to its machine. */
+static int host_call(ndisdma_adapter *pub, const char *fn, int (*body)(nd_mp_adapter *a))
 {
     if (!pub)
         return NDISDMA_EINVAL;
     nd_mp_adapter *a = &pub->mp;
     nd_kernel *k = a->n->k;
-    int rc = host_only(k, "ndisdma_adapter_pause");
+    int rc = host_only(k, fn);
     if (rc)
         return rc;
     nd_kernel_binding saved;
     nd_kernel_enter(k, &saved);
-    rc = do_pause(a);
+    rc = body(a);
     nd_kernel_leave(&saved);
     return rc;
 }
 
+int ndisdma_adapter_pause(ndisdma_adapter *pub)
+{
+    return host_call(pub, "ndisdma_adapter_pause", do_pause);
+}
+
 int ndisdma_adapter_restart(ndisdma_adapter *pub)
 {
-    if (!pub)
-        return NDISDMA_EINVAL;
-    nd_mp_adapter *a = &pub->mp;
-    nd_kernel *k = a->n->k;
-    int rc = host_only(k, "ndisdma_adapter_restart");
-    if (rc)
-        return rc;
-    nd_kernel_binding saved;
-    nd_kernel_enter(k, &saved);
-    rc = do_restart(a);
-    nd_kernel_leave(&saved);
-    return rc;
+    return host_call(pub, "ndisdma_adapter_restart", do_restart);
 }
 
 int ndisdma_adapter_reset(ndisdma_adapter *pub, BOOLEAN *addressing_reset, NDIS_STATUS *status)
