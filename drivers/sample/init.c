@@ -188,12 +188,8 @@ static VOID SdReleaseAdapter(PSD_ADAPTER Adapter)
         Adapter->WatchdogTimer = NULL;
     }
     if (Adapter->DmaHandle) {
-        if (Adapter->DmaOp != SdDmaIdle) {
-            NDIS_STATUS st;
-            NdisMCompleteDmaTransfer(&st, Adapter->DmaHandle, Adapter->DmaMdl, Adapter->DmaOffset,
-                                     Adapter->DmaLength, Adapter->DmaOp == SdDmaTransmit);
-            Adapter->DmaOp = SdDmaIdle;
-        }
+        if (Adapter->DmaOp != SdDmaIdle)
+            (void)SdEndDmaLocked(Adapter);
         NdisMDeregisterDmaChannel(Adapter->DmaHandle);
         Adapter->DmaHandle = NULL;
     }

@@ -95,6 +95,25 @@ static VOID SdArmPollLocked(PSD_ADAPTER Adapter)
 }
 
 /*
+ * SdEndDmaLocked - end the DMA operation in progress: NdisMCompleteDmaTransfer
+ * with the arguments of its NdisMSetupDmaTransfer (the direction follows
+ * DmaOp), after which the channel is idle. A failed completion counts in
+ * Stats.DmaErrors. Returns the completion's status. The caller releases the
+ * operation's buffer or NB. IRQL: DISPATCH_LEVEL, lock held (or PASSIVE_LEVEL
+ * at halt, with the interrupt deregistered).
+ */
+NDIS_STATUS SdEndDmaLocked(PSD_ADAPTER Adapter)
+{
+    NDIS_STATUS st;
+    NdisMCompleteDmaTransfer(&st, Adapter->DmaHandle, Adapter->DmaMdl, Adapter->DmaOffset,
+                             Adapter->DmaLength, Adapter->DmaOp == SdDmaTransmit);
+    Adapter->DmaOp = SdDmaIdle;
+    if (st != NDIS_STATUS_SUCCESS)
+        Adapter->Stats.DmaErrors++;
+    return st;
+}
+
+/*
  * SdStartNextOperationLocked - start the next DMA operation if the channel
  * is idle: a receive when a frame waits and a buffer is free, else a
  * transmit when the card has room (see the concept note). NBs that fail to

@@ -93,24 +93,18 @@ BOOLEAN SdStartReceiveLocked(PSD_ADAPTER Adapter)
  */
 VOID SdFinishReceiveLocked(PSD_ADAPTER Adapter, UCHAR Causes, PSD_COMPLETION Done)
 {
-    NDIS_STATUS st;
     PSD_RX_BUFFER rx = Adapter->RxCur;
-    ULONG left = NdisMReadDmaCounter(Adapter->DmaHandle);
-
-    NdisMCompleteDmaTransfer(&st, Adapter->DmaHandle, Adapter->DmaMdl, Adapter->DmaOffset,
-                             Adapter->DmaLength, FALSE);
+    ULONG left = NdisMReadDmaCounter(Adapter->DmaHandle); /* before the completion */
+    NDIS_STATUS st = SdEndDmaLocked(Adapter);
     UCHAR rxstat = SdRead(Adapter, SDNIC_REG_RXSTAT);
     ULONG moved = left <= Adapter->DmaLength ? Adapter->DmaLength - left : 0;
     ULONG received = moved;
     if ((rxstat & SDNIC_RXS_ODD) && received > 0)
         received--;
-    Adapter->DmaOp = SdDmaIdle;
     Adapter->RxCur = NULL;
     Adapter->RxTimeouts = 0; /* the card ended a receive: the head frame moved */
     if (!rx)
         return;
-    if (st != NDIS_STATUS_SUCCESS)
-        Adapter->Stats.DmaErrors++;
 
     if (!(Causes & SDNIC_ISR_RX_DONE) || (Causes & SDNIC_ISR_RX_ERR) || !(rxstat & SDNIC_RXS_OK) ||
         (rxstat & SDNIC_RXS_TRUNCATED) || st != NDIS_STATUS_SUCCESS || received < SDNIC_MIN_FRAME ||
@@ -164,15 +158,9 @@ VOID SdFinishReceiveLocked(PSD_ADAPTER Adapter, UCHAR Causes, PSD_COMPLETION Don
  */
 VOID SdAbortReceiveLocked(PSD_ADAPTER Adapter)
 {
-    NDIS_STATUS st;
     PSD_RX_BUFFER rx = Adapter->RxCur;
-
-    NdisMCompleteDmaTransfer(&st, Adapter->DmaHandle, Adapter->DmaMdl, Adapter->DmaOffset,
-                             Adapter->DmaLength, FALSE);
-    Adapter->DmaOp = SdDmaIdle;
+    (void)SdEndDmaLocked(Adapter); /* a failed completion is counted there */
     Adapter->RxCur = NULL;
-    if (st != NDIS_STATUS_SUCCESS)
-        Adapter->Stats.DmaErrors++;
     if (rx)
         SdRxPushFreeLocked(Adapter, rx);
 }

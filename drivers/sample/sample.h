@@ -269,6 +269,7 @@ VOID SdAbortReceiveLocked(PSD_ADAPTER Adapter);
 MINIPORT_ISR SdIsr;
 MINIPORT_INTERRUPT_DPC SdInterruptDpc;
 NDIS_TIMER_FUNCTION SdPollTimer;
+NDIS_STATUS SdEndDmaLocked(PSD_ADAPTER Adapter);
 VOID SdStartNextOperationLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done);
 VOID SdCheckPauseLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done);
 VOID SdFlushCompletions(PSD_ADAPTER Adapter, PSD_COMPLETION Done);

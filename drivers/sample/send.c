@@ -169,15 +169,9 @@ BOOLEAN SdStartTransmitLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
  */
 VOID SdFinishTransmitLocked(PSD_ADAPTER Adapter, BOOLEAN DeviceOk, PSD_COMPLETION Done)
 {
-    NDIS_STATUS st;
     PNET_BUFFER nb = Adapter->TxNb;
-
-    NdisMCompleteDmaTransfer(&st, Adapter->DmaHandle, Adapter->DmaMdl, Adapter->DmaOffset,
-                             Adapter->DmaLength, TRUE);
-    Adapter->DmaOp = SdDmaIdle;
+    NDIS_STATUS st = SdEndDmaLocked(Adapter);
     Adapter->TxNb = NULL;
-    if (st != NDIS_STATUS_SUCCESS)
-        Adapter->Stats.DmaErrors++;
     if (!nb)
         return;
     if (st != NDIS_STATUS_SUCCESS || !DeviceOk) {

@@ -160,19 +160,13 @@ NDIS_STATUS SdResetEx(NDIS_HANDLE MiniportAdapterContext, PBOOLEAN AddressingRes
     ad->RxTimeouts = 0;
     if (ad->DmaOp == SdDmaTransmit) {
         PNET_BUFFER nb = ad->TxNb;
-        NDIS_STATUS st;
-        NdisMCompleteDmaTransfer(&st, ad->DmaHandle, ad->DmaMdl, ad->DmaOffset, ad->DmaLength,
-                                 TRUE);
-        ad->DmaOp = SdDmaIdle;
+        (void)SdEndDmaLocked(ad);
         ad->TxNb = NULL;
         ad->Stats.XmitError++;
         if (nb)
             SdNbDoneLocked(nb, NDIS_STATUS_RESET_IN_PROGRESS, &done);
     } else if (ad->DmaOp == SdDmaReceive) {
-        NDIS_STATUS st;
-        NdisMCompleteDmaTransfer(&st, ad->DmaHandle, ad->DmaMdl, ad->DmaOffset, ad->DmaLength,
-                                 FALSE);
-        ad->DmaOp = SdDmaIdle;
+        (void)SdEndDmaLocked(ad);
         if (ad->RxCur)
             SdRxPushFreeLocked(ad, ad->RxCur);
         ad->RxCur = NULL;
