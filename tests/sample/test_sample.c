@@ -399,6 +399,24 @@ static void send_rejects_empty_and_oversized_frames_with_invalid_length(void **s
     rig_down(r);
 }
 
+/* A rig on @channel with @placement that sends @n frames with lengths from @lens
+   (cycled) and checks every one comes back exact. Returns the rig (for more checks;
+   the caller takes it down) and the HAL's counters in @hs. */
+static rig *roundtrip(int channel, ndisdma_placement placement, const size_t *lens, unsigned nl,
+                      unsigned n, ndisdma_hal_stats *hs)
+{
+    rig_opts o;
+    rig_opts_init(&o);
+    o.channel = channel;
+    o.placement = placement;
+    rig *r = rig_up(&o);
+    unsigned sent = send_frames(r, lens, nl, n, 0);
+    assert_int_equal(sent, n);
+    check_received(r, 0, lens, nl, n, 0);
+    assert_int_equal(ndisdma_hal_get_stats(r->m, hs), 0);
+    return r;
+}
+
 /* ---- data paths ---- */
 
 /* 8-bit channel 3, buffers below 16 MiB: every length 1..1514 comes back byte for byte and
@@ -406,17 +424,13 @@ static void send_rejects_empty_and_oversized_frames_with_invalid_length(void **s
 static void loopback_8bit_every_length_1_to_1514_direct(void **state)
 {
     (void)state;
-    rig_opts o;
-    rig_opts_init(&o);
-    rig *r = rig_up(&o);
     size_t lens[SD_MAX_FRAME];
     for (unsigned i = 0; i < SD_MAX_FRAME; i++)
         lens[i] = i + 1;
-    unsigned n = send_frames(r, lens, SD_MAX_FRAME, SD_MAX_FRAME, 0);
-    check_received(r, 0, lens, SD_MAX_FRAME, n, 0);
-    assert_int_equal(r->completed_ok, n);
     ndisdma_hal_stats hs;
-    assert_int_equal(ndisdma_hal_get_stats(r->m, &hs), 0);
+    const unsigned n = SD_MAX_FRAME;
+    rig *r = roundtrip(3, NDISDMA_PLACEMENT_LOW, lens, SD_MAX_FRAME, n, &hs);
+    assert_int_equal(r->completed_ok, n);
     assert_int_equal(hs.transfers_bounced, 0);
     assert_true(hs.transfers_direct >= 2ull * n);
     assert_int_equal(oid_u64(r, OID_GEN_XMIT_OK), n);
@@ -434,12 +448,9 @@ static void loopback_16bit_odd_and_even_lengths(void **state)
     const unsigned nl = sizeof lens / sizeof lens[0];
     const int channels[] = {5, 7};
     for (unsigned c = 0; c < 2; c++) {
-        rig_opts o;
-        rig_opts_init(&o);
-        o.channel = channels[c];
-        rig *r = rig_up(&o);
-        unsigned n = send_frames(r, lens, nl, 3 * nl, 0);
-        check_received(r, 0, lens, nl, n, 0);
+        ndisdma_hal_stats hs;
+        const unsigned n = 3 * nl;
+        rig *r = roundtrip(channels[c], NDISDMA_PLACEMENT_LOW, lens, nl, n, &hs);
         assert_int_equal(r->completed_ok, n);
         assert_int_equal(adapter_of(r)->Stats.DmaTimeouts, 0);
         rig_down(r);
@@ -455,15 +466,9 @@ static void placement_high_bounces_every_transfer_and_data_survives(void **state
     const unsigned nl = sizeof lens / sizeof lens[0];
     const int channels[] = {1, 6};
     for (unsigned c = 0; c < 2; c++) {
-        rig_opts o;
-        rig_opts_init(&o);
-        o.channel = channels[c];
-        o.placement = NDISDMA_PLACEMENT_HIGH;
-        rig *r = rig_up(&o);
-        unsigned n = send_frames(r, lens, nl, 40, 0);
-        check_received(r, 0, lens, nl, n, 0);
         ndisdma_hal_stats hs;
-        assert_int_equal(ndisdma_hal_get_stats(r->m, &hs), 0);
+        const unsigned n = 40;
+        rig *r = roundtrip(channels[c], NDISDMA_PLACEMENT_HIGH, lens, nl, n, &hs);
         assert_int_equal(hs.transfers_direct, 0);
         assert_true(hs.transfers_bounced >= 2ull * n);
         rig_down(r);
@@ -479,15 +484,9 @@ static void placement_scattered_mixes_direct_and_bounced_transfers(void **state)
     const unsigned nl = sizeof lens / sizeof lens[0];
     const int channels[] = {0, 5};
     for (unsigned c = 0; c < 2; c++) {
-        rig_opts o;
-        rig_opts_init(&o);
-        o.channel = channels[c];
-        o.placement = NDISDMA_PLACEMENT_SCATTERED;
-        rig *r = rig_up(&o);
-        unsigned n = send_frames(r, lens, nl, 60, 0);
-        check_received(r, 0, lens, nl, n, 0);
         ndisdma_hal_stats hs;
-        assert_int_equal(ndisdma_hal_get_stats(r->m, &hs), 0);
+        const unsigned n = 60;
+        rig *r = roundtrip(channels[c], NDISDMA_PLACEMENT_SCATTERED, lens, nl, n, &hs);
         assert_int_equal(hs.transfers_direct + hs.transfers_bounced, 2ull * n);
         rig_down(r);
     }
