@@ -143,8 +143,10 @@ static inline void nd_verify_call_end(nd_kernel *k, const char *ddi, int64_t sta
 
 static inline void nd_verify_call_suspend(nd_kernel *k, nd_verify_saved *sv)
 {
-    if (!k)
+    if (!k) {
+        *sv = (nd_verify_saved){0}; /* resume does nothing either; keeps sv defined */
         return;
+    }
     nd_verify *vs = nd_kernel_verify(k);
     sv->call_ddi = vs->call_ddi;
     sv->depth = vs->depth;
