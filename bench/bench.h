@@ -54,8 +54,9 @@ typedef void (*bench_body)(void *arg, uint64_t iters);
 void bench_time_pair(const bench_ctx *ctx, bench_body a, void *arg_a, bench_body b, void *arg_b,
                      double *ns_a, double *ns_b);
 
-/* memcpy that the compiler cannot elide or inline away: the copy both a
-   device model and its baseline use, so that they do the same work. */
+/* The libc memcpy, in a function that the compiler cannot elide, inline
+   or specialise (not even under LTO): the copy both a device model and its
+   baseline use, so that they do the same work. */
 void bench_copy(void *dst, const void *src, size_t n);
 
 /* Keep @p's pointee alive for the optimiser. */
