@@ -36,20 +36,25 @@ int nd_atdma_arbitrate(nd_atdma *d, bool *alone)
         return -1;
     /* H4, H15: the master's channel 0 moves nothing itself; it passes the
        slave's request through only in cascade mode and unmasked. */
-    uint8_t mr = nd_i8237_ready(m) & 0x0E;
+    const uint8_t own = nd_i8237_ready(m) & 0x0E;
     uint8_t sr = 0;
-    if ((m->mode[0] & MODE_SEL_MASK) == MODE_CASCADE && !(m->mask & 1)) {
+    if ((m->mode[0] & MODE_SEL_MASK) == MODE_CASCADE && !(m->mask & 1))
         sr = nd_i8237_ready(s);
-        if (sr)
-            mr |= 1;
+    /* Under fixed priority the cascade input, channel 0 of the master, wins
+       whenever the slave asks (what nd_i8237_pick would say). */
+    const bool slave_wins = sr && !(m->command & CMD_ROTATING);
+    if (!slave_wins) {
+        const uint8_t mr = own | (sr ? 1u : 0u);
+        if (!mr)
+            return -1;
+        unsigned mi = nd_i8237_pick(m, mr);
+        if (mi != 0) {
+            *alone = (mr & (mr - 1)) == 0;
+            return (int)(4 + mi);
+        }
     }
-    if (!mr)
-        return -1;
-    unsigned mi = nd_i8237_pick(m, mr);
-    if (mi != 0) {
-        *alone = (mr & (mr - 1)) == 0;
-        return (int)(4 + mi);
-    }
-    *alone = (mr & (mr - 1)) == 0 && (sr & (sr - 1)) == 0;
+    /* The cascade input won: alone when it was the master's only candidate
+       and one slave channel asked. */
+    *alone = own == 0 && (sr & (sr - 1)) == 0;
     return (int)nd_i8237_pick(s, sr);
 }

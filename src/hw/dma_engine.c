@@ -49,18 +49,24 @@ static bool still_ready(const nd_atdma *d, unsigned ch)
     return (nd_i8237_ready(&d->ctl[ch >> 2]) >> (ch & 3)) & 1;
 }
 
+/* An event of @kind on channel @ch (observers only), out of line so that
+   the functions that raise one keep a small frame. */
+static __attribute__((noinline)) void emit_channel_event(nd_hw *hw, ndisdma_event_kind kind,
+                                                         unsigned ch, uint32_t units, uint8_t flags)
+{
+    ndisdma_event ev = {.kind = kind, .channel = (uint8_t)ch, .units = units, .flags = flags};
+    nd_hw_emit(hw, &ev);
+}
+
 static void end_of_transfer(nd_hw *hw, unsigned ch, bool external)
 {
     nd_i8237 *c = nd_atdma_ctl(&hw->dma, ch);
     bool reloaded = nd_i8237_terminal(c, ch & 3);
     hw->stats.terminal_counts++;
     hw->gen++;
-    if (hw->obs.active) {
-        ndisdma_event ev = {.kind = external ? NDISDMA_EV_EOP : NDISDMA_EV_TC,
-                            .channel = (uint8_t)ch,
-                            .flags = reloaded ? NDISDMA_EVF_AUTOINIT : 0};
-        nd_hw_emit(hw, &ev);
-    }
+    if (hw->obs.active)
+        emit_channel_event(hw, external ? NDISDMA_EV_EOP : NDISDMA_EV_TC, ch, 0,
+                           reloaded ? NDISDMA_EVF_AUTOINIT : 0);
     const nd_dma_dev *dev = &hw->dma.dev[ch];
     /* Injected missing TC: the controller reached it, the device is not told. */
     if (dev->attached && dev->d.terminal_count &&
@@ -84,10 +90,8 @@ static void stall_channel(nd_hw *hw, nd_i8237 *c, unsigned ch, uint32_t units)
     c->block &= (uint8_t)~bit;
     hw->stats.stalls++;
     hw->gen++;
-    if (hw->obs.active) {
-        ndisdma_event ev = {.kind = NDISDMA_EV_STALL, .channel = (uint8_t)ch, .units = units};
-        nd_hw_emit(hw, &ev);
-    }
+    if (hw->obs.active)
+        emit_channel_event(hw, NDISDMA_EV_STALL, ch, units, 0);
 }
 
 /* Timed service: the bus spent @units unit times (the first unit had
@@ -105,7 +109,7 @@ static inline void bus_advance(nd_hw *hw, uint64_t units)
 /*
  * Single mode (H22) fast path, for the common case of a device that takes or
  * gives one unit per grant while DREQ stays asserted, with no observer. Each
- * unit gets exactly what the general loop of serve_channel does for it (a
+ * unit gets exactly what the general loop (serve_general) does for it (a
  * callback with a direct pointer into RAM, address and count stepped, the
  * counters), without recomputing what cannot change between two units: the
  * units up to the next address wrap, the end of RAM, the budget or the unit
@@ -188,39 +192,243 @@ static size_t serve_single_fast(nd_hw *hw, nd_i8237 *c, unsigned ch, uint64_t pa
     return (size_t)moved;
 }
 
-/* One grant of channel @ch (not memory-to-memory). */
-static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
+/* Injected device faults at a grant (docs/faults.md): a stall is a device
+   that drops DREQ at the grant before taking anything; a short transfer is a
+   device that takes half the units offered and then drops DREQ. Returns true
+   for a stall (the channel is stalled, the grant is over); halves *@n and
+   sets *@short_fault for a short transfer. Out of line: faults are rare. */
+static __attribute__((noinline, cold)) bool grant_faults(nd_hw *hw, nd_i8237 *c, unsigned ch,
+                                                         uint64_t *n, bool *short_fault)
+{
+    if (ND_FAULT_HIT(&hw->faults, NDISDMA_FAULT_DEVICE_STALL, (int)ch)) {
+        stall_channel(hw, c, ch, 0);
+        return true;
+    }
+    if (ND_FAULT_HIT(&hw->faults, NDISDMA_FAULT_DEVICE_SHORT, (int)ch)) {
+        *n = (*n + 1) / 2;
+        *short_fault = true;
+    }
+    return false;
+}
+
+/*
+ * The data of one burst of @n units (@bytes) at @phys, when it does not go
+ * straight between the device and RAM (serve_channel's direct case): a
+ * decrementing burst, a 16-bit device-to-memory burst, a range not wholly in
+ * RAM, no device or no callback for the direction, verify and illegal
+ * transfers. Returns the bytes the device took or gave (not clamped) and
+ * adds to *@flags. Out of line, so that the common burst keeps a small frame.
+ */
+static __attribute__((noinline)) size_t burst_indirect(nd_hw *hw, unsigned ch, unsigned type,
+                                                       bool dec, uint64_t page_base, uint32_t addr,
+                                                       uint64_t phys, uint64_t n, size_t bytes,
+                                                       uint8_t *flags)
+{
+    const nd_dma_dev *dev = &hw->dma.dev[ch];
+    const unsigned shift = nd_atdma_ctl(&hw->dma, ch)->shift;
+    size_t got = bytes;
+    if (type == MODE_TYPE_READ) { /* memory -> device (H21) */
+        const uint8_t *src = dec ? NULL : nd_physmem_ptr(&hw->ram, phys, bytes);
+        if (!src) {
+            nd_physmem_bus_read(&hw->ram, phys, hw->scratch, bytes);
+            if (dec)
+                reverse_units(hw->scratch, (size_t)n, shift);
+            src = hw->scratch;
+        }
+        if (dev->attached && dev->d.to_device) {
+            hw->serving = (int)ch;
+            hw->reasserted = 0;
+            got = dev->d.to_device(dev->ctx, ch, src, bytes);
+            hw->serving = -1;
+        } else {
+            *flags |= NDISDMA_EVF_NO_DEVICE;
+        }
+    } else if (type == MODE_TYPE_WRITE) { /* device -> memory (H21) */
+        /* 16-bit channels go through the scratch buffer too: a device
+           that returns an odd byte count gave half a word, which must
+           not reach memory (only whole words are transferred). */
+        uint8_t *dst = (dec || shift) ? NULL : nd_physmem_ptr(&hw->ram, phys, bytes);
+        uint8_t *buf = dst ? dst : hw->scratch;
+        if (dev->attached && dev->d.from_device) {
+            hw->serving = (int)ch;
+            hw->reasserted = 0;
+            got = dev->d.from_device(dev->ctx, ch, buf, bytes);
+            hw->serving = -1;
+        } else {
+            memset(buf, 0xFF, bytes);
+            *flags |= NDISDMA_EVF_NO_DEVICE;
+        }
+        if (got > bytes)
+            got = bytes;
+        if (!dst) {
+            size_t u = got >> shift;
+            if (dec) {
+                /* The first u units in transfer order sit at the top
+                   addresses addr .. addr - u + 1. */
+                reverse_units(buf, u, shift);
+                nd_physmem_bus_write(&hw->ram,
+                                     page_base + ((uint64_t)(addr - (uint32_t)u + 1u) << shift),
+                                     buf, u << shift);
+            } else {
+                nd_physmem_bus_write(&hw->ram, phys, buf, u << shift);
+            }
+        }
+    }
+    /* Verify and illegal (type 11, H15) only step address and count. */
+    return got;
+}
+
+/* The BURST event of @u units (observers only). */
+static __attribute__((noinline)) void emit_burst(nd_hw *hw, unsigned ch, unsigned type, bool dec,
+                                                 uint64_t page_base, uint32_t addr, uint64_t phys,
+                                                 uint32_t u, uint8_t flags)
+{
+    const unsigned shift = nd_atdma_ctl(&hw->dma, ch)->shift;
+    uint64_t lo = dec ? page_base + ((uint64_t)(addr - u + 1u) << shift) : phys;
+    ndisdma_event ev = {.kind = NDISDMA_EV_BURST,
+                        .channel = (uint8_t)ch,
+                        .xfer = (uint8_t)(type >> 2),
+                        .phys = lo,
+                        .units = u,
+                        .bytes = u << shift,
+                        .flags = flags};
+    nd_hw_emit(hw, &ev);
+}
+
+/* Injected spurious TC: the device hears terminal count mid-transfer. */
+static __attribute__((noinline, cold)) void spurious_tc(nd_hw *hw, unsigned ch, uint32_t u,
+                                                        uint32_t until_tc)
+{
+    const nd_dma_dev *dev = &hw->dma.dev[ch];
+    if (u && u != until_tc && dev->attached && dev->d.terminal_count &&
+        nd_fault_decide(&hw->faults, NDISDMA_FAULT_TC_SPURIOUS, (int)ch))
+        dev->d.terminal_count(dev->ctx, ch);
+}
+
+/* Single mode with the fast loop (serve_single_fast), from serve_channel.
+   Returns the units moved; *@done as serve_single_fast. Out of line: the
+   common grants are demand and block mode. */
+static __attribute__((noinline)) size_t serve_single(nd_hw *hw, nd_i8237 *c, unsigned ch,
+                                                     uint64_t page_base, uint64_t max, bool *done)
+{
+    return serve_single_fast(hw, c, ch, page_base, max, done);
+}
+
+/* Can the single-mode fast loop serve this grant (see serve_single_fast)? */
+static bool single_fast_ok(const nd_hw *hw, const nd_dma_dev *dev, unsigned type, unsigned shift)
+{
+    return !hw->obs.active && dev->attached && !(hw->faults.armed & ND_FAULT_ENGINE_MASK) &&
+           (type == MODE_TYPE_READ ? dev->d.to_device != NULL
+                                   : type == MODE_TYPE_WRITE && shift == 0 && dev->d.from_device);
+}
+
+/*
+ * Demand and block mode (H22) fast path, for the common burst: incrementing,
+ * going straight between the device's callback and RAM (wholly inside RAM, a
+ * device with a callback for the direction; memory to device on any channel,
+ * device to memory on an 8-bit one), with no observer and no engine fault
+ * armed. Each burst gets exactly what the general loop of serve_general does
+ * for it in that case (the same offer, callback, address and count steps,
+ * counters, bus time, EOP/TC/stall handling and re-test of the request),
+ * without the decoding and the branches that the case rules out. Returns the
+ * units moved; *@done says the grant is over. Otherwise (*@done false, units
+ * still allowed by @max) the next burst is one this loop does not handle and
+ * the caller passes it to serve_general. @read: memory to device.
+ */
+static size_t serve_direct(nd_hw *hw, nd_i8237 *c, unsigned ch, uint64_t page_base, uint64_t max,
+                           bool read, bool *done)
+{
+    const unsigned shift = c->shift;
+    uint16_t *const cur_addr = &c->cur_addr[ch & 3], *const cur_count = &c->cur_count[ch & 3];
+    const nd_dma_dev *dev = &hw->dma.dev[ch];
+    size_t moved = 0;
+    for (;;) {
+        if (hw->obs.active || (hw->faults.armed & ND_FAULT_ENGINE_MASK) || !dev->attached ||
+            !(read ? dev->d.to_device != NULL : dev->d.from_device != NULL))
+            break;
+        const uint32_t addr = *cur_addr;
+        const uint32_t until_tc = (uint32_t)*cur_count + 1u; /* H8, H26 */
+        const uint32_t until_wrap = 0x10000u - addr;         /* H18 */
+        uint64_t n = until_tc < until_wrap ? until_tc : until_wrap;
+        if (n > max - moved)
+            n = max - moved;
+        const size_t bytes = (size_t)n << shift;
+        const uint64_t phys = page_base + ((uint64_t)addr << shift);
+        if (!nd_physmem_contains(&hw->ram, phys, bytes))
+            break;
+        uint8_t *const p = hw->ram.base + phys;
+        hw->serving = (int)ch;
+        hw->reasserted = 0;
+        size_t got = read ? dev->d.to_device(dev->ctx, ch, p, bytes)
+                          : dev->d.from_device(dev->ctx, ch, p, bytes);
+        hw->serving = -1;
+        if (got > bytes)
+            got = bytes;
+        const uint32_t u = (uint32_t)(got >> shift);
+        *cur_addr = (uint16_t)(addr + u);
+        *cur_count = (uint16_t)(*cur_count - u);
+        moved += u;
+        hw->stats.units += u;
+        hw->stats.bytes += (uint64_t)u << shift;
+        hw->stats.bursts++;
+        if (hw->obs.active && u) /* callbacks add no observers: never, in fact */
+            emit_burst(hw, ch, read ? MODE_TYPE_READ : MODE_TYPE_WRITE, false, page_base, addr,
+                       phys, u, 0);
+        bus_advance(hw, u);
+
+        const bool eop = hw->eop_pending != 0;
+        hw->eop_pending = 0;
+        if (ND_FAULT_UNLIKELY(hw->faults.armed & (1u << NDISDMA_FAULT_TC_SPURIOUS)))
+            spurious_tc(hw, ch, u, until_tc);
+        *done = true;
+        if (u == until_tc) { /* H19, H20 */
+            end_of_transfer(hw, ch, false);
+            return moved;
+        }
+        if (eop) { /* H25 (see serve_general) */
+            if (u < n)
+                stall_channel(hw, c, ch, u);
+            end_of_transfer(hw, ch, true);
+            return moved;
+        }
+        if (u < n) {
+            stall_channel(hw, c, ch, u);
+            return moved;
+        }
+        if (moved >= max || !still_ready(&hw->dma, ch))
+            return moved;
+    }
+    *done = false;
+    return moved;
+}
+
+/*
+ * The general loop of one grant of channel @ch (serve_channel has done the
+ * grant's set-up), for @max units. Each burst moves its data directly
+ * between the device's callback and RAM when it can (incrementing, wholly
+ * inside RAM, a device with a callback for the direction, and for device to
+ * memory an 8-bit channel); burst_indirect does the rest.
+ */
+static __attribute__((noinline)) size_t serve_general(nd_hw *hw, unsigned ch, uint64_t page_base,
+                                                      uint64_t max, bool keep_single)
 {
     nd_atdma *d = &hw->dma;
     nd_i8237 *c = nd_atdma_ctl(d, ch);
     const unsigned i = ch & 3, shift = c->shift;
-    const uint8_t bit = (uint8_t)(1u << i);
     const uint8_t mode = c->mode[i];
     const unsigned sel = mode & MODE_SEL_MASK, type = mode & MODE_TYPE_MASK;
     const bool dec = (mode & MODE_DECREMENT) != 0;
     const nd_dma_dev *dev = &d->dev[ch];
-    const uint64_t page_base = nd_atdma_phys(d, ch, 0);
-    /* Single mode may keep serving without re-arbitrating while nothing
-       changed and the channel would win again. */
-    const bool rotating = (c->command & CMD_ROTATING) || (d->ctl[1].command & CMD_ROTATING);
-    const bool keep_single = alone || !rotating;
-
-    c->last = (uint8_t)i; /* H23: the channel just served becomes the lowest */
-    if (ch < 4)
-        d->ctl[1].last = 0;
-    if (sel == MODE_BLOCK)
-        c->block |= bit; /* H22: block mode runs to TC from one request */
+    /* Bursts that may go straight to RAM, when the device has a callback. */
+    const bool direct_ok = !dec && (type == MODE_TYPE_READ || (type == MODE_TYPE_WRITE && !shift));
     const bool fast_single =
-        sel == MODE_SINGLE && keep_single && !hw->obs.active && dev->attached &&
-        !(hw->faults.armed & ND_FAULT_ENGINE_MASK) &&
-        (type == MODE_TYPE_READ ? dev->d.to_device != NULL
-                                : type == MODE_TYPE_WRITE && shift == 0 && dev->d.from_device);
+        sel == MODE_SINGLE && keep_single && single_fast_ok(hw, dev, type, shift);
 
     size_t moved = 0;
     for (;;) {
         if (fast_single) {
             bool done;
-            moved += serve_single_fast(hw, c, ch, page_base, max - moved, &done);
+            moved += serve_single(hw, c, ch, page_base, max - moved, &done);
             if (done || moved >= max)
                 break;
         }
@@ -235,75 +443,29 @@ static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
             n = WORD_WRITE_BURST_UNITS;
         if (n > max - moved)
             n = max - moved;
-        /* Injected device faults (docs/faults.md): a stall is a device that
-           drops DREQ at the grant before taking anything; a short transfer is
-           a device that takes half the units offered and then drops DREQ. */
         bool short_fault = false;
-        if (ND_FAULT_UNLIKELY(hw->faults.armed & ND_FAULT_ENGINE_MASK) && dev->attached) {
-            if (ND_FAULT_HIT(&hw->faults, NDISDMA_FAULT_DEVICE_STALL, (int)ch)) {
-                stall_channel(hw, c, ch, 0);
-                break;
-            }
-            if (ND_FAULT_HIT(&hw->faults, NDISDMA_FAULT_DEVICE_SHORT, (int)ch)) {
-                n = (n + 1) / 2;
-                short_fault = true;
-            }
-        }
+        if (ND_FAULT_UNLIKELY(hw->faults.armed & ND_FAULT_ENGINE_MASK) && dev->attached &&
+            grant_faults(hw, c, ch, &n, &short_fault))
+            break;
         const size_t bytes = (size_t)n << shift;
         const uint64_t phys =
             page_base + ((uint64_t)(dec ? addr - (uint32_t)(n - 1) : addr) << shift);
         uint8_t flags = dec ? NDISDMA_EVF_DECREMENT : 0;
-        size_t got = bytes;
+        size_t got;
 
-        if (type == MODE_TYPE_READ) { /* memory -> device (H21) */
-            const uint8_t *src = dec ? NULL : nd_physmem_ptr(&hw->ram, phys, bytes);
-            if (!src) {
-                nd_physmem_bus_read(&hw->ram, phys, hw->scratch, bytes);
-                if (dec)
-                    reverse_units(hw->scratch, (size_t)n, shift);
-                src = hw->scratch;
-            }
-            if (dev->attached && dev->d.to_device) {
-                hw->serving = (int)ch;
-                hw->reasserted = 0;
-                got = dev->d.to_device(dev->ctx, ch, src, bytes);
-                hw->serving = -1;
-            } else {
-                flags |= NDISDMA_EVF_NO_DEVICE;
-            }
-        } else if (type == MODE_TYPE_WRITE) { /* device -> memory (H21) */
-            /* 16-bit channels go through the scratch buffer too: a device
-               that returns an odd byte count gave half a word, which must
-               not reach memory (only whole words are transferred). */
-            uint8_t *dst = (dec || shift) ? NULL : nd_physmem_ptr(&hw->ram, phys, bytes);
-            uint8_t *buf = dst ? dst : hw->scratch;
-            if (dev->attached && dev->d.from_device) {
-                hw->serving = (int)ch;
-                hw->reasserted = 0;
-                got = dev->d.from_device(dev->ctx, ch, buf, bytes);
-                hw->serving = -1;
-            } else {
-                memset(buf, 0xFF, bytes);
-                flags |= NDISDMA_EVF_NO_DEVICE;
-            }
-            if (got > bytes)
-                got = bytes;
-            if (!dst) {
-                size_t u = got >> shift;
-                if (dec) {
-                    /* The first u units in transfer order sit at the top
-                       addresses addr .. addr - u + 1. */
-                    reverse_units(buf, u, shift);
-                    nd_physmem_bus_write(&hw->ram,
-                                         page_base + ((uint64_t)(addr - (uint32_t)u + 1u) << shift),
-                                         buf, u << shift);
-                } else {
-                    nd_physmem_bus_write(&hw->ram, phys, buf, u << shift);
-                }
-            }
+        uint8_t *direct = NULL;
+        if (direct_ok && dev->attached &&
+            (type == MODE_TYPE_READ ? dev->d.to_device != NULL : dev->d.from_device != NULL))
+            direct = nd_physmem_ptr(&hw->ram, phys, bytes);
+        if (direct) {
+            hw->serving = (int)ch;
+            hw->reasserted = 0;
+            got = type == MODE_TYPE_READ ? dev->d.to_device(dev->ctx, ch, direct, bytes)
+                                         : dev->d.from_device(dev->ctx, ch, direct, bytes);
+            hw->serving = -1;
+        } else {
+            got = burst_indirect(hw, ch, type, dec, page_base, addr, phys, n, bytes, &flags);
         }
-        /* Verify and illegal (type 11, H15) only step address and count. */
-
         if (got > bytes)
             got = bytes;
         const uint32_t u = (uint32_t)(got >> shift);
@@ -313,26 +475,14 @@ static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
         hw->stats.units += u;
         hw->stats.bytes += (uint64_t)u << shift;
         hw->stats.bursts++;
-        if (hw->obs.active && u) {
-            uint64_t lo = dec ? page_base + ((uint64_t)(addr - u + 1u) << shift) : phys;
-            ndisdma_event ev = {.kind = NDISDMA_EV_BURST,
-                                .channel = (uint8_t)ch,
-                                .xfer = (uint8_t)(type >> 2),
-                                .phys = lo,
-                                .units = u,
-                                .bytes = u << shift,
-                                .flags = flags};
-            nd_hw_emit(hw, &ev);
-        }
+        if (hw->obs.active && u)
+            emit_burst(hw, ch, type, dec, page_base, addr, phys, u, flags);
         bus_advance(hw, u);
 
         const bool eop = hw->eop_pending != 0;
         hw->eop_pending = 0;
-        /* Injected spurious TC: the device hears terminal count mid-transfer. */
-        if (ND_FAULT_UNLIKELY(hw->faults.armed & (1u << NDISDMA_FAULT_TC_SPURIOUS)) && u &&
-            u != until_tc && dev->attached && dev->d.terminal_count &&
-            nd_fault_decide(&hw->faults, NDISDMA_FAULT_TC_SPURIOUS, (int)ch))
-            dev->d.terminal_count(dev->ctx, ch);
+        if (ND_FAULT_UNLIKELY(hw->faults.armed & (1u << NDISDMA_FAULT_TC_SPURIOUS)))
+            spurious_tc(hw, ch, u, until_tc);
         if (u == until_tc) { /* H19, H20 */
             end_of_transfer(hw, ch, false);
             break;
@@ -368,9 +518,40 @@ static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
     return moved;
 }
 
+/* One grant of channel @ch (not memory-to-memory), for at most @max units
+   (> 0). */
+static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
+{
+    nd_atdma *d = &hw->dma;
+    nd_i8237 *c = nd_atdma_ctl(d, ch);
+    const unsigned i = ch & 3;
+    const uint8_t mode = c->mode[i];
+    const unsigned sel = mode & MODE_SEL_MASK, type = mode & MODE_TYPE_MASK;
+    const uint64_t page_base = nd_atdma_phys(d, ch, 0);
+
+    c->last = (uint8_t)i; /* H23: the channel just served becomes the lowest */
+    if (ch < 4)
+        d->ctl[1].last = 0;
+    if (sel == MODE_BLOCK)
+        c->block |= (uint8_t)(1u << i); /* H22: block mode runs to TC from one request */
+    size_t moved = 0;
+    if ((sel == MODE_DEMAND || sel == MODE_BLOCK) && !(mode & MODE_DECREMENT) &&
+        (type == MODE_TYPE_READ || (type == MODE_TYPE_WRITE && !c->shift))) {
+        bool done;
+        moved = serve_direct(hw, c, ch, page_base, max, type == MODE_TYPE_READ, &done);
+        if (done)
+            return moved;
+    }
+    /* Single mode may keep serving without re-arbitrating while nothing
+       changed and the channel would win again. */
+    const bool keep_single =
+        alone || !((c->command & CMD_ROTATING) || (d->ctl[1].command & CMD_ROTATING));
+    return moved + serve_general(hw, ch, page_base, max - moved, keep_single);
+}
+
 /* Memory-to-memory on controller 1 (H24): channel 0 reads, channel 1 writes,
    each byte through the temporary register, until channel 1 reaches TC. */
-static size_t serve_mem_to_mem(nd_hw *hw, uint64_t max)
+static __attribute__((noinline)) size_t serve_mem_to_mem(nd_hw *hw, uint64_t max)
 {
     nd_atdma *d = &hw->dma;
     nd_i8237 *c = &d->ctl[0];
@@ -436,24 +617,26 @@ static size_t serve_mem_to_mem(nd_hw *hw, uint64_t max)
     return moved;
 }
 
-size_t nd_dma_service(nd_hw *hw, const uint32_t *cost, uint64_t budget, uint64_t *spent)
+/* The service loop from a grant just arbitrated: @ch (>= 0, or -1 for none)
+   with @alone, as nd_atdma_arbitrate returned it with nothing changed since.
+   *@busy (may be NULL): 1 when the loop ended at an arbitration that found a
+   channel it could not serve within the budget (the bus is still busy), 0
+   when it found none, -1 when it ended otherwise (a yield, the idle-grant
+   limit): then the caller must arbitrate again to know. */
+static size_t service(nd_hw *hw, int ch, bool alone, const uint32_t *cost, uint64_t budget,
+                      uint64_t *spent, int *busy)
 {
     uint64_t used = 0;
     size_t total = 0;
-    if (spent)
-        *spent = 0;
-    if (hw->running)
-        return 0;
+    unsigned idle_grants = 0;
+    int after = -1;
     hw->running = 1;
     hw->yield = 0;
-    unsigned idle_grants = 0;
     for (;;) {
-        if (hw->yield)
-            break; /* something was scheduled for now: let it happen */
-        bool alone = false;
-        int ch = nd_atdma_arbitrate(&hw->dma, &alone);
-        if (ch < 0)
+        if (ch < 0) {
+            after = 0;
             break;
+        }
         if (idle_grants >= ND_DMA_MAX_IDLE_GRANTS) {
             /* Devices keep asserting DREQ from callbacks that move nothing
                (each other's, say): stop instead of spinning, and say so. */
@@ -462,8 +645,10 @@ size_t nd_dma_service(nd_hw *hw, const uint32_t *cost, uint64_t budget, uint64_t
         }
         uint64_t c = cost && cost[ch] ? cost[ch] : 1;
         uint64_t left = budget ? (budget - used) / c : UINT64_MAX;
-        if (left == 0)
+        if (left == 0) {
+            after = 1;
             break;
+        }
         hw->unit_ns = cost ? c : 0; /* the engine moves now_ns as units go */
         size_t n;
         if (ch == 0 && (hw->dma.ctl[0].command & CMD_MEM_TO_MEM))
@@ -473,10 +658,38 @@ size_t nd_dma_service(nd_hw *hw, const uint32_t *cost, uint64_t budget, uint64_t
         total += n;
         used += (uint64_t)n * c;
         idle_grants = n ? 0 : idle_grants + 1;
+        if (hw->yield)
+            break; /* something was scheduled for now: let it happen */
+        alone = false;
+        ch = nd_atdma_arbitrate(&hw->dma, &alone);
     }
     hw->running = 0;
     hw->unit_ns = 0;
     if (spent)
         *spent = used;
+    if (busy)
+        *busy = after;
     return total;
+}
+
+size_t nd_dma_service(nd_hw *hw, const uint32_t *cost, uint64_t budget, uint64_t *spent)
+{
+    if (spent)
+        *spent = 0;
+    if (hw->running)
+        return 0;
+    bool alone = false;
+    const int ch = nd_atdma_arbitrate(&hw->dma, &alone);
+    return service(hw, ch, alone, cost, budget, spent, NULL);
+}
+
+size_t nd_dma_service_from(nd_hw *hw, int ch, bool alone, const uint32_t *cost, uint64_t budget,
+                           uint64_t *spent, int *busy)
+{
+    if (hw->running) {
+        *spent = 0;
+        *busy = -1;
+        return 0;
+    }
+    return service(hw, ch, alone, cost, budget, spent, busy);
 }

@@ -149,17 +149,11 @@ bool nd_dpc_remove(nd_kernel *k, nd_dpc *dpc)
     return true;
 }
 
-/* Run one queued DPC at DISPATCH_LEVEL. False when none was queued. */
-static bool run_one_dpc(nd_kernel *k)
+/* Run @d, just taken off the queue, at DISPATCH_LEVEL. Out of line: the
+   test for a queued DPC (run_one_dpc, made at every delivery point) then
+   costs no stack frame. */
+static __attribute__((noinline)) void run_dpc(nd_kernel *k, nd_dpc *d)
 {
-    nd_dpc *d = k->dpc_head;
-    if (!d)
-        return false;
-    k->dpc_head = d->next;
-    if (!k->dpc_head)
-        k->dpc_tail = NULL;
-    d->next = NULL;
-    d->queued = false;
     KIRQL old = nd_kernel_irql();
     nd_kernel_set_irql(DISPATCH_LEVEL);
     nd_hw *hw = nd_kernel_hw(k);
@@ -178,6 +172,20 @@ static bool run_one_dpc(nd_kernel *k)
         nd_kernel_violation(k, "DPC", "deferred routine returned at IRQL %u, not DISPATCH_LEVEL",
                             (unsigned)nd_kernel_irql());
     nd_kernel_set_irql(old);
+}
+
+/* Run one queued DPC at DISPATCH_LEVEL. False when none was queued. */
+static inline bool run_one_dpc(nd_kernel *k)
+{
+    nd_dpc *d = k->dpc_head;
+    if (!d)
+        return false;
+    k->dpc_head = d->next;
+    if (!k->dpc_head)
+        k->dpc_tail = NULL;
+    d->next = NULL;
+    d->queued = false;
+    run_dpc(k, d);
     return true;
 }
 
@@ -201,13 +209,22 @@ static bool run_one_event(nd_kernel *k)
 
 /* ---- DMA in time ---- */
 
+/* True when some channel would get the bus now (and the engine is not
+   running: a device callback that busy-waits). The answer of the
+   arbitration is kept in k->dma_next, so that dma_slice, called right after
+   (with nothing changed in between), starts the service from it instead of
+   arbitrating again. */
 static bool dma_busy(nd_kernel *k)
 {
-    bool alone;
-    return !k->hw->running && nd_atdma_arbitrate(&k->hw->dma, &alone) >= 0;
+    bool alone = false;
+    const int ch = k->hw->running ? -1 : nd_atdma_arbitrate(&k->hw->dma, &alone);
+    k->dma_next = ch;
+    k->dma_next_alone = alone;
+    return ch >= 0;
 }
 
-/* One slice of DMA service, ending no later than @stop (> now). */
+/* One slice of DMA service, ending no later than @stop (> now), right after
+   dma_busy said yes. */
 static void dma_slice(nd_kernel *k, uint64_t stop)
 {
     const uint64_t start = k->now_ns;
@@ -215,9 +232,11 @@ static void dma_slice(nd_kernel *k, uint64_t stop)
     const uint64_t carry = k->dma_carry_ns;
     const uint64_t budget = end - start + carry;
     uint64_t spent = 0;
+    int busy;
     k->hw->now_ns = start;
     k->hw->carry_ns = carry;
-    nd_dma_service(k->hw, k->dma_unit_ns, budget, &spent);
+    nd_dma_service_from(k->hw, k->dma_next, k->dma_next_alone, k->dma_unit_ns, budget, &spent,
+                        &busy);
     k->hw->carry_ns = 0;
     if (k->hw->yield) {
         /* A callback scheduled something: the slice ends after the burst
@@ -229,8 +248,10 @@ static void dma_slice(nd_kernel *k, uint64_t stop)
         } else {
             k->hw->now_ns = start; /* nothing completed: keep the carry */
         }
-    } else if (dma_busy(k)) {
-        /* The bus is in the middle of a unit: keep the time it spent. */
+    } else if (busy > 0 || (busy < 0 && dma_busy(k))) {
+        /* The bus is in the middle of a unit: keep the time it spent. (The
+           service knows it when it stopped at an arbitration that found a
+           channel it could not serve within the budget, or none.) */
         k->dma_carry_ns = budget - spent;
         set_now(k, end);
     } else {
