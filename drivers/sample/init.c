@@ -98,6 +98,7 @@ VOID SdResetHardware(PSD_ADAPTER Adapter)
 {
     SdWrite(Adapter, SDNIC_REG_IMR, 0);
     SdWrite(Adapter, SDNIC_REG_CMD, SDNIC_CMD_RESET);
+    Adapter->TxLen = 0; /* the reset cleared TXLEN */
     SdWrite(Adapter, SDNIC_REG_CONFIG, Adapter->Config);
     SdWrite(Adapter, SDNIC_REG_ISR, SDNIC_ISR_ALL);
 }

@@ -10,10 +10,10 @@
  * cause that arrives meanwhile), adds them to PendingCauses, claims the
  * interrupt and queues the DPC; ISR reading 0 means another device's
  * interrupt: not claimed. The DPC takes PendingCauses under
- * NdisMSynchronizeWithInterruptEx (serialized with the ISR) and loops until
- * none are left: it ends the DMA operation the causes belong to, starts the
- * next one, checks a pending pause, then, with the lock released, indicates
- * receives and completes sends.
+ * NdisMSynchronizeWithInterruptEx (serialized with the ISR) and loops while
+ * the ISR has seen new ones: it ends the DMA operation the causes belong
+ * to, starts the next one, checks a pending pause, then, with the lock
+ * released, indicates receives and completes sends.
  *
  * Scheduling on the one channel (SdStartNextOperationLocked): nothing while
  * an operation is in progress or the adapter is not Running; else a receive
@@ -161,6 +161,9 @@ VOID SdCheckPauseLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
  */
 VOID SdFlushCompletions(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
 {
+    if (!Done->RxHead && !Done->SendHead && !Done->PauseComplete && !Done->LowHead)
+        return; /* the usual case for a send or a return: nothing to hand over */
+
     BOOLEAN atDispatch = KeGetCurrentIrql() == DISPATCH_LEVEL;
     ULONG rflags = atDispatch ? NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL : 0;
     ULONG sflags = atDispatch ? NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL : 0;
@@ -231,6 +234,14 @@ VOID SdInterruptDpc(NDIS_HANDLE MiniportInterruptContext, PVOID MiniportDpcConte
         SdCheckPauseLocked(ad, &done);
         NdisDprReleaseSpinLock(&ad->Lock);
         SdFlushCompletions(ad, &done);
+
+        /* Another pass only when the ISR saw causes meanwhile. A look without
+           NdisMSynchronizeWithInterruptEx is enough to decide that: a cause
+           the ISR adds after this look comes with a DPC queued again (this
+           one is off the queue while it runs), so none is left behind, and
+           the usual pass, with nothing new, costs no DDI call. */
+        if (ad->PendingCauses == 0)
+            break;
     }
 }
 

@@ -85,6 +85,23 @@ BOOLEAN SdStartReceiveLocked(PSD_ADAPTER Adapter)
 }
 
 /*
+ * SdReceiveStatus - RXSTAT of the receive that just ended (@Causes: the
+ * ISR causes it raised). On an 8-bit channel, RX_DONE without RX_ERR can
+ * only mean RXS_OK (a truncation raises RX_ERR too, and RXS_ODD exists only
+ * on 16-bit channels), so the register is read only when it can say more
+ * than the causes already did: a 16-bit channel, or an error. Port reads
+ * are slow on ISA (about a microsecond each). IRQL: DISPATCH_LEVEL, lock
+ * held.
+ */
+static UCHAR SdReceiveStatus(PSD_ADAPTER Adapter, UCHAR Causes)
+{
+    if (Adapter->DmaUnit == 1 &&
+        (Causes & (SDNIC_ISR_RX_DONE | SDNIC_ISR_RX_ERR)) == SDNIC_ISR_RX_DONE)
+        return SDNIC_RXS_OK;
+    return SdRead(Adapter, SDNIC_REG_RXSTAT);
+}
+
+/*
  * SdFinishReceiveLocked - end the receive in progress (the card raised
  * RX_DONE or RX_ERR, in @Causes): read the counter, complete the transfer,
  * and either queue the frame for indication in @Done or drop it (counted)
@@ -96,7 +113,7 @@ VOID SdFinishReceiveLocked(PSD_ADAPTER Adapter, UCHAR Causes, PSD_COMPLETION Don
     PSD_RX_BUFFER rx = Adapter->RxCur;
     ULONG left = NdisMReadDmaCounter(Adapter->DmaHandle); /* before the completion */
     NDIS_STATUS st = SdEndDmaLocked(Adapter);
-    UCHAR rxstat = SdRead(Adapter, SDNIC_REG_RXSTAT);
+    UCHAR rxstat = SdReceiveStatus(Adapter, Causes);
     ULONG moved = left <= Adapter->DmaLength ? Adapter->DmaLength - left : 0;
     ULONG received = moved;
     if ((rxstat & SDNIC_RXS_ODD) && received > 0)

@@ -179,6 +179,7 @@ typedef struct _SD_ADAPTER {
     UCHAR PermanentAddress[SD_ETH_ALEN];
     UCHAR CurrentAddress[SD_ETH_ALEN];
     UCHAR Config; /* CONFIG as found before the reset */
+    USHORT TxLen; /* [L] the card's TXLEN as last written (0 after a reset, which clears it) */
 
     /* Receive buffers */
     SD_RX_BUFFER RxBuffers[SD_RX_BUFFERS];
@@ -211,9 +212,12 @@ typedef struct _SD_ADAPTER {
     ULONG WdLeft;          /* NdisMReadDmaCounter at the last tick */
     ULONG RxTimeouts;      /* receive timeouts in a row (the head frame never moved) */
 
-    SD_STATE State;      /* [L] */
-    BOOLEAN PollArmed;   /* [L] the poll timer is set */
-    ULONG PendingCauses; /* ISR causes not seen by the DPC (ISR <-> DPC, synchronized) */
+    SD_STATE State;    /* [L] */
+    BOOLEAN PollArmed; /* [L] the poll timer is set */
+    /* ISR causes not taken by the DPC yet: ORed in by the ISR, taken under
+       NdisMSynchronizeWithInterruptEx; the DPC also looks at it unsynchronized
+       (volatile: read from memory each time) to decide whether to take again */
+    volatile ULONG PendingCauses;
 
     /* Configuration kept for the OIDs [L] */
     ULONG PacketFilter;

@@ -8,7 +8,8 @@
  * NBL counts its NBs still to go in its own MiniportReserved and is
  * completed when the last one is done, with the first failure of any of its
  * NBs or NDIS_STATUS_SUCCESS. One NB is one DMA operation:
- *   1. TXLEN <- the frame length;
+ *   1. TXLEN <- the frame length (only the bytes that differ from the
+ *      length already in the card: see SdSetTxLenLocked);
  *   2. NdisMSetupDmaTransfer(WriteToDevice TRUE) on the NB's own MDL when
  *      the frame lies in it (plus the pad byte on a 16-bit channel, whose
  *      transfers are whole words: the card drops the pad), else on the
@@ -106,6 +107,22 @@ static BOOLEAN SdCopyToStage(PSD_ADAPTER Adapter, PNET_BUFFER Nb, ULONG Length)
 }
 
 /*
+ * SdSetTxLenLocked - make the card's TXLEN @Length. TXLEN keeps the value
+ * written until the next write or a reset (which clears it), so only the
+ * bytes that differ from Adapter->TxLen are written: ISA port I/O is slow
+ * (about a microsecond per access), and back-to-back frames of one length
+ * need no TXLEN write at all. IRQL: DISPATCH_LEVEL, lock held.
+ */
+static VOID SdSetTxLenLocked(PSD_ADAPTER Adapter, ULONG Length)
+{
+    if ((Length & 0xFF) != (Adapter->TxLen & 0xFF))
+        SdWrite(Adapter, SDNIC_REG_TXLEN_LO, (UCHAR)(Length & 0xFF));
+    if ((Length >> 8) != (Adapter->TxLen >> 8))
+        SdWrite(Adapter, SDNIC_REG_TXLEN_HI, (UCHAR)(Length >> 8));
+    Adapter->TxLen = (USHORT)Length;
+}
+
+/*
  * SdStartTransmitLocked - start the DMA operation of the next queued NB
  * (the channel is idle and the card has room: the caller checked). NBs that
  * cannot be started (no data, a DMA setup refused) are finished with an
@@ -137,8 +154,7 @@ BOOLEAN SdStartTransmitLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
             Adapter->Stats.XmitCoalesced++;
         }
 
-        SdWrite(Adapter, SDNIC_REG_TXLEN_LO, (UCHAR)(len & 0xFF));
-        SdWrite(Adapter, SDNIC_REG_TXLEN_HI, (UCHAR)(len >> 8));
+        SdSetTxLenLocked(Adapter, len);
         NdisMSetupDmaTransfer(&st, Adapter->DmaHandle, mdl, offset, dmaLen, TRUE);
         if (st != NDIS_STATUS_SUCCESS) {
             Adapter->Stats.DmaErrors++;

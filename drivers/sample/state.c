@@ -204,4 +204,5 @@ VOID SdShutdownEx(NDIS_HANDLE MiniportAdapterContext, NDIS_SHUTDOWN_ACTION Shutd
     (void)ShutdownAction;
     SdWrite(ad, SDNIC_REG_IMR, 0);
     SdWrite(ad, SDNIC_REG_CMD, SDNIC_CMD_RESET);
+    ad->TxLen = 0; /* the reset cleared TXLEN (a plain store: no lock here) */
 }

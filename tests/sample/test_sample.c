@@ -987,6 +987,45 @@ static void reset_fails_the_transfer_in_flight_and_keeps_the_queue(void **state)
     rig_down(r);
 }
 
+/* The card's TXLEN as the host reads it. */
+static unsigned card_txlen(rig *r)
+{
+    uint16_t io = 0;
+    sdnic_resources_of(r->nic, NULL, NULL, &io, NULL);
+    return ndisdma_io_read8(r->m, (uint16_t)(io + SDNIC_REG_TXLEN_LO)) |
+           (unsigned)ndisdma_io_read8(r->m, (uint16_t)(io + SDNIC_REG_TXLEN_HI)) << 8;
+}
+
+/* The driver writes only the TXLEN bytes that change (SdSetTxLenLocked): its copy always
+   equals the card's register, across lengths that change the low byte, the high byte or
+   nothing, and across a card reset (which clears TXLEN: the copy goes back to 0, and the
+   next frame, of the length before the reset, is sent whole). */
+static void txlen_copy_follows_the_card_across_lengths_and_a_reset(void **state)
+{
+    (void)state;
+    rig_opts o;
+    rig_opts_init(&o);
+    rig *r = rig_up(&o);
+    static const size_t lens[] = {300, 300, 301, 557, 557, 300}; /* 0x12C 0x12D 0x22D */
+    for (unsigned i = 0; i < 6; i++) {
+        send_frames(r, &lens[i], 1, 1, i);
+        assert_int_equal(adapter_of(r)->TxLen, lens[i]);
+        assert_int_equal(card_txlen(r), lens[i]);
+    }
+    BOOLEAN addressing = TRUE;
+    NDIS_STATUS st = NDIS_STATUS_FAILURE;
+    assert_int_equal(ndisdma_adapter_reset(r->a, &addressing, &st), 0); /* CMD_RESET */
+    assert_int_equal(st, NDIS_STATUS_SUCCESS);
+    assert_int_equal(adapter_of(r)->TxLen, 0);
+    assert_int_equal(card_txlen(r), 0);
+    send_frames(r, &lens[5], 1, 1, 6);
+    assert_int_equal(card_txlen(r), 300);
+    assert_int_equal(r->completed_ok, 7);
+    for (unsigned i = 0; i < 7; i++)
+        check_received(r, i, &lens[i < 6 ? i : 5], 1, 1, i);
+    rig_down(r);
+}
+
 /* An injected flush fault (FlushAdapterBuffers fails, NdisMCompleteDmaTransfer returns
    NDIS_STATUS_RESOURCES) on a bounced transfer: the driver counts an error, fails that
    frame, and keeps working: every later frame arrives exact. */
@@ -1340,6 +1379,7 @@ int main(void)
         cmocka_unit_test(line_rate_10mbit_takes_at_least_the_wire_time),
         cmocka_unit_test(oids_unknown_short_then_every_listed_oid),
         cmocka_unit_test(reset_fails_the_transfer_in_flight_and_keeps_the_queue),
+        cmocka_unit_test(txlen_copy_follows_the_card_across_lengths_and_a_reset),
         cmocka_unit_test(dma_flush_fault_counts_an_error_and_the_driver_keeps_working),
         cmocka_unit_test(flush_fault_on_the_last_receive_drops_it_and_leaves_the_driver_idle),
         cmocka_unit_test(watchdog_recovers_device_stalls_8_and_16_bit),
