@@ -115,28 +115,36 @@ static inline size_t bus_bytes(const sdnic *n, size_t len)
     return n->shift ? (len + 1) & ~(size_t)1 : len;
 }
 
-/*
- * Drive the IRQ line from (ISR & IMR). A change of level is set at once;
- * when the line is high and stays high, @fresh_edge lowers and raises it
- * again so that the interrupt controller latches a new request (the rule for
- * a write to ISR or IMR that removed an enabled pending cause while others
- * remain, docs/devices/sdnic.md).
- */
-static void irq_update(sdnic *n, bool fresh_edge)
+/* irq_update's slow path: the line changes to @want, or (@want equal to
+   the level, high) gets a fresh edge. */
+__attribute__((noinline)) static void irq_drive(sdnic *n, bool want)
 {
-    const bool want = (n->isr & n->imr) != 0;
-    if (want == n->irq_level) {
-        if (want && fresh_edge) {
-            ndisdma_irq_set(n->m, n->cfg.irq, false);
-            ndisdma_irq_set(n->m, n->cfg.irq, true);
-            n->st.irqs++;
-        }
+    if (want == n->irq_level) { /* high and staying high: a fresh edge */
+        ndisdma_irq_set(n->m, n->cfg.irq, false);
+        ndisdma_irq_set(n->m, n->cfg.irq, true);
+        n->st.irqs++;
         return;
     }
     n->irq_level = want;
     ndisdma_irq_set(n->m, n->cfg.irq, want);
     if (want)
         n->st.irqs++;
+}
+
+/*
+ * Drive the IRQ line from (ISR & IMR). A change of level is set at once;
+ * when the line is high and stays high, @fresh_edge lowers and raises it
+ * again so that the interrupt controller latches a new request (the rule for
+ * a write to ISR or IMR that removed an enabled pending cause while others
+ * remain, docs/devices/sdnic.md).
+ * The common case, a line that keeps its level with no fresh edge asked
+ * for, returns here without a call (irq_drive does the rest).
+ */
+static inline void irq_update(sdnic *n, bool fresh_edge)
+{
+    const bool want = (n->isr & n->imr) != 0;
+    if (want != n->irq_level || (want && fresh_edge))
+        irq_drive(n, want);
 }
 
 /* Set interrupt causes; a cause set while the line is high gives no edge. */

@@ -196,6 +196,7 @@ typedef struct scn {
     ndisdma_adapter *a;
     ndisdma_frame_pool *pool;
     uint8_t mac[6];
+    bool tx_zeroed;    /* fixed_len: tx holds a frame whose payload is zero */
     uint64_t total;    /* frames to send */
     uint64_t next;     /* next frame to send */
     uint64_t inflight; /* with the miniport */
@@ -227,6 +228,21 @@ static const uint8_t *frame_bytes(scn *s, uint64_t i, uint8_t *scratch)
     else
         scenario_builtin_frame(s->o->seed, i, s->mac, scratch);
     return scratch;
+}
+
+/* frame_bytes for the frame to send, in s->tx. Fixed-length frames differ
+   only in their header (the sequence number), so the payload of s->tx is
+   zeroed once (by the first frame) and then only the header is written:
+   the bytes are those scenario_frame_fill would write. */
+static const uint8_t *tx_bytes(scn *s, uint64_t i)
+{
+    if (!s->o->fixed_len)
+        return frame_bytes(s, i, s->tx);
+    size_t n = frame_head(s->tx, s->o->fixed_len, i, s->mac);
+    if (!s->tx_zeroed && s->o->fixed_len > n)
+        memset(s->tx + n, 0, s->o->fixed_len - n);
+    s->tx_zeroed = true;
+    return s->tx;
 }
 
 /* Sort the findings recorded since the last look by severity. The kernel's
@@ -269,7 +285,7 @@ static void pump(scn *s, ULONG send_flags)
         uint64_t i = s->next + n;
         size_t len = frame_len(s, i);
         PNET_BUFFER_LIST nbl;
-        if (ndisdma_frame_pool_get(s->pool, frame_bytes(s, i, s->tx), len, &nbl) != 0)
+        if (ndisdma_frame_pool_get(s->pool, tx_bytes(s, i), len, &nbl) != 0)
             break;
         NET_BUFFER_LIST_NEXT_NBL(nbl) = NULL;
         *tail = nbl;

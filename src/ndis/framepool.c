@@ -245,7 +245,11 @@ int ndisdma_frame_pool_put(ndisdma_frame_pool *p, PNET_BUFFER_LIST nbl)
     if (!p || !nbl || !p->a)
         return NDISDMA_EINVAL;
     nd_ndis *n = p->a->mp.n;
-    unsigned marked = 0;
+    /* One lookup per NBL: each frame found is pushed on @marked through
+       next_free (unused while a frame is out), so the list ends up in the
+       order one push per frame onto the free list gives (last NBL first). */
+    nd_frame *marked = NULL, *first = NULL;
+    unsigned count = 0;
     bool ok = true;
     for (PNET_BUFFER_LIST x = nbl; x; x = x->Next) {
         void *v = NULL;
@@ -256,24 +260,24 @@ int ndisdma_frame_pool_put(ndisdma_frame_pool *p, PNET_BUFFER_LIST nbl)
             break;
         }
         f->out = false; /* marks it: a second visit (a loop) fails */
-        marked++;
+        f->next_free = marked;
+        marked = f;
+        if (!first)
+            first = f;
+        count++;
     }
-    PNET_BUFFER_LIST x = nbl;
-    for (unsigned i = 0; i < marked; i++) {
-        void *v = NULL;
-        nd_u64map_get(&p->by_nbl, (uintptr_t)x, &v);
-        nd_frame *f = v;
-        PNET_BUFFER_LIST next = x->Next;
-        if (ok) {
-            f->next_free = p->free;
-            p->free = f;
-            p->nfree++;
-        } else {
+    if (!ok) {
+        for (nd_frame *f = marked, *next; f; f = next) {
+            next = f->next_free;
+            f->next_free = NULL;
             f->out = true;
         }
-        x = next;
+        return NDISDMA_EINVAL;
     }
-    return ok ? 0 : NDISDMA_EINVAL;
+    first->next_free = p->free;
+    p->free = marked;
+    p->nfree += count;
+    return 0;
 }
 
 unsigned ndisdma_frame_pool_free_count(const ndisdma_frame_pool *p)
