@@ -96,6 +96,17 @@ void nd_hal_withdraw_adapter(PDMA_ADAPTER DmaAdapter);
  */
 bool nd_hal_mapping_bounced(PDMA_ADAPTER DmaAdapter);
 
+/*
+ * nd_hal_map_transfer_live - DMA_OPERATIONS MapTransfer (same arguments,
+ * work, reports and result) for a layer above that has just checked, on
+ * this thread and with nothing run in between, that the IRQL is at most
+ * DISPATCH_LEVEL and that @Mdl is a live MDL (NDIS's NdisMSetupDmaTransfer):
+ * those two checks, the only costly ones, are not repeated. @Length must
+ * not be NULL.
+ */
+PHYSICAL_ADDRESS nd_hal_map_transfer_live(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID MapRegisterBase,
+                                          PVOID CurrentVa, PULONG Length, BOOLEAN WriteToDevice);
+
 /* nd_hal_get_stats - copy @h's counters (ndisdma_hal_get_stats). */
 void nd_hal_get_stats(const nd_hal *h, ndisdma_hal_stats *out);
 

@@ -103,6 +103,12 @@ static bool direct_ok(const nd_adapter *ad, PMDL mdl, uint8_t *va, uint32_t len,
     return true;
 }
 
+static const char map_ddi[] = "MapTransfer";
+
+static PHYSICAL_ADDRESS map_checked(nd_adapter *ad, PMDL Mdl, PVOID MapRegisterBase,
+                                    PVOID CurrentVa, ULONG want, PULONG Length,
+                                    BOOLEAN WriteToDevice);
+
 static uint8_t mode_bits(const nd_adapter *ad, BOOLEAN write_to_device)
 {
     uint8_t mode = write_to_device ? MODE_TYPE_READ : MODE_TYPE_WRITE;
@@ -133,7 +139,7 @@ static uint8_t mode_bits(const nd_adapter *ad, BOOLEAN write_to_device)
 PHYSICAL_ADDRESS nd_hal_map_transfer(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID MapRegisterBase,
                                      PVOID CurrentVa, PULONG Length, BOOLEAN WriteToDevice)
 {
-    static const char ddi[] = "MapTransfer";
+    const char *const ddi = map_ddi;
     PHYSICAL_ADDRESS ret;
     ret.QuadPart = 0;
     nd_adapter *ad = nd_adapter_from(DmaAdapter, ddi);
@@ -159,6 +165,40 @@ PHYSICAL_ADDRESS nd_hal_map_transfer(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID Ma
                          "Mdl %p is not a live MDL (IoAllocateMdl)", (void *)Mdl);
         return ret;
     }
+    return map_checked(ad, Mdl, MapRegisterBase, CurrentVa, want, Length, WriteToDevice);
+}
+
+PHYSICAL_ADDRESS nd_hal_map_transfer_live(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID MapRegisterBase,
+                                          PVOID CurrentVa, PULONG Length, BOOLEAN WriteToDevice)
+{
+    /* The caller checked the IRQL and that Mdl is live (see hal.h); the
+       checks left are MapTransfer's, in its order. */
+    PHYSICAL_ADDRESS ret;
+    ret.QuadPart = 0;
+    nd_adapter *ad = nd_adapter_from(DmaAdapter, map_ddi);
+    if (!ad)
+        return ret;
+    ULONG want = *Length;
+    *Length = 0;
+    if (!CurrentVa) {
+        nd_verify_report(ad->hal->k, NDISDMA_RULE_HAL_CONTRACT, map_ddi, "CurrentVa is NULL");
+        return ret;
+    }
+    return map_checked(ad, Mdl, MapRegisterBase, CurrentVa, want, Length, WriteToDevice);
+}
+
+/* MapTransfer after the checks of its arguments' validity (adapter, Length,
+   IRQL, NULL pointers, live MDL): the rest of its checks and its work.
+   @want: the bytes asked for; *@Length is 0 and receives the bytes mapped. */
+static PHYSICAL_ADDRESS map_checked(nd_adapter *ad, PMDL Mdl, PVOID MapRegisterBase,
+                                    PVOID CurrentVa, ULONG want, PULONG Length,
+                                    BOOLEAN WriteToDevice)
+{
+    const char *const ddi = map_ddi;
+    PHYSICAL_ADDRESS ret;
+    ret.QuadPart = 0;
+    nd_hal *h = ad->hal;
+    nd_kernel *k = h->k;
     if (h->chan[ad->channel].owner != ad) {
         nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
                          "the adapter of channel %u does not hold its adapter channel "

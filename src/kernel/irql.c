@@ -175,17 +175,25 @@ KIRQL KeRaiseIrqlToDpcLevel(VOID)
     return old;
 }
 
-/* ---- spin locks ---- */
+/* ---- spin locks ----
+   Each DDI is a short fast path (the arguments are valid, the IRQL is
+   right, the lock is free or held by this thread as expected) around the
+   atomic compare-and-swap or release store; every report is made by a cold
+   out-of-line helper, so the fast path needs no stack frame. The helpers
+   make the same reports, in the same order, as the checks always did. */
 
 static ULONG_PTR owner_token(void)
 {
     return (ULONG_PTR)&tls | 1u;
 }
 
-static inline __attribute__((always_inline)) void lock_take(PKSPIN_LOCK lock, const char *ddi)
+/* The compare-and-swap failed and left the lock's value in @cur: this
+   thread already holds it (a deadlock on Windows: reported, held once), or
+   another thread does (waited for, then given up with a report). */
+static __attribute__((noinline, cold)) void lock_take_slow(PKSPIN_LOCK lock, ULONG_PTR cur,
+                                                           const char *ddi)
 {
     ULONG_PTR me = owner_token();
-    ULONG_PTR cur = __atomic_load_n(lock, __ATOMIC_RELAXED);
     if (cur == me) {
         nd_verify_report(tls.k, NDISDMA_RULE_SPIN_LOCK, ddi,
                          "spin lock %p already held by this thread (deadlock)", (void *)lock);
@@ -207,16 +215,55 @@ static inline __attribute__((always_inline)) void lock_take(PKSPIN_LOCK lock, co
     }
 }
 
-static inline __attribute__((always_inline)) void lock_drop(PKSPIN_LOCK lock, const char *ddi)
+/* Take @lock: one compare-and-swap from free to this thread's token. A
+   lock this thread holds is not free either, so the swap fails for it too
+   and the slow path tells the two cases apart (the value the swap saw is
+   the one a load before it would have seen). */
+static inline __attribute__((always_inline)) void lock_take(nd_thread *t, PKSPIN_LOCK lock,
+                                                            const char *ddi)
 {
-    ULONG_PTR me = owner_token();
-    ULONG_PTR cur = __atomic_load_n(lock, __ATOMIC_RELAXED);
-    if (cur != me) {
-        nd_verify_report(tls.k, NDISDMA_RULE_SPIN_LOCK, ddi,
-                         "spin lock %p released but not held by this thread", (void *)lock);
+    ULONG_PTR expected = 0;
+    if (__builtin_expect(__atomic_compare_exchange_n(lock, &expected, (ULONG_PTR)t | 1u, false,
+                                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED),
+                         1))
         return;
+    lock_take_slow(lock, expected, ddi);
+}
+
+static __attribute__((noinline, cold)) void lock_not_held(PKSPIN_LOCK lock, const char *ddi)
+{
+    nd_verify_report(tls.k, NDISDMA_RULE_SPIN_LOCK, ddi,
+                     "spin lock %p released but not held by this thread", (void *)lock);
+}
+
+/* Drop @lock; returns false (reported) when this thread does not hold it. */
+static inline __attribute__((always_inline)) bool lock_drop(nd_thread *t, PKSPIN_LOCK lock,
+                                                            const char *ddi)
+{
+    ULONG_PTR cur = __atomic_load_n(lock, __ATOMIC_RELAXED);
+    if (__builtin_expect(cur != ((ULONG_PTR)t | 1u), 0)) {
+        lock_not_held(lock, ddi);
+        return false;
     }
     __atomic_store_n(lock, (ULONG_PTR)0, __ATOMIC_RELEASE);
+    return true;
+}
+
+static __attribute__((noinline, cold)) void null_lock(const char *ddi, const char *what)
+{
+    nd_kernel_violation(tls.k, ddi, "%s is NULL", what);
+}
+
+static __attribute__((noinline, cold)) void irql_above_dispatch(const char *ddi)
+{
+    nd_verify_report(tls.k, NDISDMA_RULE_IRQL, ddi, "called at IRQL %u; its maximum is %u",
+                     (unsigned)tls.irql, (unsigned)DISPATCH_LEVEL);
+}
+
+static __attribute__((noinline, cold)) void irql_below_dispatch(const char *ddi)
+{
+    nd_verify_report(tls.k, NDISDMA_RULE_IRQL, ddi, "called at IRQL %u; it needs DISPATCH_LEVEL",
+                     (unsigned)tls.irql);
 }
 
 VOID KeInitializeSpinLock(PKSPIN_LOCK SpinLock)
@@ -228,58 +275,68 @@ VOID KeInitializeSpinLock(PKSPIN_LOCK SpinLock)
     *SpinLock = 0;
 }
 
+static __attribute__((noinline, cold)) void acquire_null(PKSPIN_LOCK SpinLock)
+{
+    nd_kernel_violation(tls.k, "KeAcquireSpinLock", "NULL %s", SpinLock ? "OldIrql" : "SpinLock");
+}
+
 VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql)
 {
-    if (!SpinLock || !OldIrql) {
-        nd_kernel_violation(tls.k, "KeAcquireSpinLock", "NULL %s",
-                            SpinLock ? "OldIrql" : "SpinLock");
+    if (__builtin_expect(!SpinLock || !OldIrql, 0)) {
+        acquire_null(SpinLock);
         return;
     }
-    *OldIrql = tls.irql;
-    if (tls.irql > DISPATCH_LEVEL)
-        nd_verify_report(tls.k, NDISDMA_RULE_IRQL, "KeAcquireSpinLock",
-                         "called at IRQL %u; its maximum is %u", (unsigned)tls.irql,
-                         (unsigned)DISPATCH_LEVEL);
+    nd_thread *t = &tls; /* this thread's record: its address is the owner token */
+    KIRQL irql = t->irql;
+    *OldIrql = irql;
+    if (__builtin_expect(irql <= DISPATCH_LEVEL, 1))
+        t->irql = DISPATCH_LEVEL;
     else
-        tls.irql = DISPATCH_LEVEL;
-    lock_take(SpinLock, "KeAcquireSpinLock");
+        irql_above_dispatch("KeAcquireSpinLock");
+    lock_take(t, SpinLock, "KeAcquireSpinLock");
+}
+
+static __attribute__((noinline, cold)) void release_irql_above(KIRQL NewIrql)
+{
+    nd_kernel_violation(tls.k, "KeReleaseSpinLock", "NewIrql %u is above the current IRQL %u",
+                        (unsigned)NewIrql, (unsigned)tls.irql);
 }
 
 VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
 {
-    if (!SpinLock) {
-        nd_kernel_violation(tls.k, "KeReleaseSpinLock", "SpinLock is NULL");
+    if (__builtin_expect(!SpinLock, 0)) {
+        null_lock("KeReleaseSpinLock", "SpinLock");
         return;
     }
-    lock_drop(SpinLock, "KeReleaseSpinLock");
-    if (NewIrql > tls.irql) {
-        nd_kernel_violation(tls.k, "KeReleaseSpinLock", "NewIrql %u is above the current IRQL %u",
-                            (unsigned)NewIrql, (unsigned)tls.irql);
+    nd_thread *t = &tls;
+    (void)lock_drop(t, SpinLock, "KeReleaseSpinLock");
+    if (__builtin_expect(NewIrql > t->irql, 0)) {
+        release_irql_above(NewIrql);
         return;
     }
-    tls.irql = NewIrql;
+    t->irql = NewIrql;
 }
 
 VOID KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
 {
-    if (!SpinLock) {
-        nd_kernel_violation(tls.k, "KeAcquireSpinLockAtDpcLevel", "SpinLock is NULL");
+    if (__builtin_expect(!SpinLock, 0)) {
+        null_lock("KeAcquireSpinLockAtDpcLevel", "SpinLock");
         return;
     }
-    if (tls.irql < DISPATCH_LEVEL)
-        nd_verify_report(tls.k, NDISDMA_RULE_IRQL, "KeAcquireSpinLockAtDpcLevel",
-                         "called at IRQL %u; it needs DISPATCH_LEVEL", (unsigned)tls.irql);
-    lock_take(SpinLock, "KeAcquireSpinLockAtDpcLevel");
+    nd_thread *t = &tls;
+    if (__builtin_expect(t->irql < DISPATCH_LEVEL, 0))
+        irql_below_dispatch("KeAcquireSpinLockAtDpcLevel");
+    lock_take(t, SpinLock, "KeAcquireSpinLockAtDpcLevel");
 }
 
 VOID KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock)
 {
-    if (!SpinLock) {
-        nd_kernel_violation(tls.k, "KeReleaseSpinLockFromDpcLevel", "SpinLock is NULL");
+    if (__builtin_expect(!SpinLock, 0)) {
+        null_lock("KeReleaseSpinLockFromDpcLevel", "SpinLock");
         return;
     }
-    if (tls.irql < DISPATCH_LEVEL)
-        nd_verify_report(tls.k, NDISDMA_RULE_IRQL, "KeReleaseSpinLockFromDpcLevel",
-                         "called at IRQL %u; it needs DISPATCH_LEVEL", (unsigned)tls.irql);
-    lock_drop(SpinLock, "KeReleaseSpinLockFromDpcLevel");
+    nd_thread *t = &tls;
+    if (__builtin_expect(t->irql < DISPATCH_LEVEL, 0))
+        irql_below_dispatch("KeReleaseSpinLockFromDpcLevel");
+    (void)lock_drop(t, SpinLock, "KeReleaseSpinLockFromDpcLevel");
 }

@@ -40,7 +40,7 @@ static nd_mdl_block *block_of(PMDL mdl)
 /* The block of @mdl if @k knows it; NULL otherwise. */
 static nd_mdl_block *lookup(nd_kernel *k, PMDL mdl)
 {
-    if (!k || !mdl || !nd_u64map_get(&k->mdls, (uintptr_t)mdl, NULL))
+    if (!k || !mdl || !nd_u64map_has(&k->mdls, (uintptr_t)mdl))
         return NULL;
     return block_of(mdl);
 }

@@ -10,12 +10,7 @@
 
 static size_t hash(uint64_t k)
 {
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdull;
-    k ^= k >> 33;
-    k *= 0xc4ceb9fe1a85ec53ull;
-    k ^= k >> 33;
-    return (size_t)k;
+    return nd_u64map_hash(k);
 }
 
 /* Slot of stored key @sk, or of the first free slot for it (-1 never:

@@ -26,6 +26,9 @@ typedef struct nd_u64map {
 int nd_u64map_put(nd_u64map *m, uint64_t key, void *val);
 /* True and *@val (may be NULL) when @key is present. */
 bool nd_u64map_get(const nd_u64map *m, uint64_t key, void **val);
+/* True when @key is present: nd_u64map_get(@m, @key, NULL), inline (below)
+   for the lookups made on every DMA transfer (the live-MDL check). */
+static inline bool nd_u64map_has(const nd_u64map *m, uint64_t key);
 /* Remove @key; true when it was present. */
 bool nd_u64map_del(nd_u64map *m, uint64_t key);
 /* Free the table; the map is empty and reusable afterwards. */
@@ -33,5 +36,33 @@ void nd_u64map_free(nd_u64map *m);
 
 /* Iteration: slots 0 .. cap - 1; true and the entry when slot @i is live. */
 bool nd_u64map_slot(const nd_u64map *m, size_t i, uint64_t *key, void **val);
+
+/* ---- the inline lookup (u64map.c probes with the same hash and order) ---- */
+
+static inline size_t nd_u64map_hash(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ull;
+    k ^= k >> 33;
+    return (size_t)k;
+}
+
+static inline bool nd_u64map_has(const nd_u64map *m, uint64_t key)
+{
+    if (!m->cap)
+        return false;
+    const uint64_t sk = key + 1; /* stored keys are key + 1 */
+    const size_t mask = m->cap - 1;
+    /* Linear probing: the key lies before the first empty slot (0);
+       tombstones (UINT64_MAX) are stepped over. */
+    for (size_t i = nd_u64map_hash(sk) & mask;; i = (i + 1) & mask) {
+        if (m->keys[i] == sk)
+            return true;
+        if (m->keys[i] == 0)
+            return false;
+    }
+}
 
 #endif /* ND_KERNEL_U64MAP_H */

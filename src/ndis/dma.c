@@ -301,8 +301,10 @@ static BOOLEAN flush(nd_dma_block *b)
         b->ops->FlushAdapterBuffers(b->adapter, b->mdl, b->map_base, b->va, b->length, b->write);
     if (poisoned && b->saved)
         range_copy(k, b->mdl, (PUCHAR)b->va + moved, b->saved + moved, b->length - moved, true);
-    free(b->saved);
-    b->saved = NULL;
+    if (b->saved) { /* only after a poisoning Setup */
+        free(b->saved);
+        b->saved = NULL;
+    }
     b->poisoned = false;
     b->in_progress = false;
     return ok;
@@ -400,7 +402,8 @@ static void setup_transfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle, P
     /* Never more than the channel was registered for: a longer transfer is
        mapped up to MaximumLength and then refused like any short map. */
     ULONG mapped = Length > b->max_length ? b->max_length : Length;
-    (void)b->ops->MapTransfer(b->adapter, Buffer, b->map_base, va, &mapped, WriteToDevice);
+    /* MapTransfer; the IRQL and Buffer were checked just above (N9, N11). */
+    (void)nd_hal_map_transfer_live(b->adapter, Buffer, b->map_base, va, &mapped, WriteToDevice);
     if (mapped < Length) {
         nd_verify_report(k, NDISDMA_RULE_LENGTH_ABOVE_MAX, ddi_setup,
                          "channel %u can map only %u of the %u bytes in one transfer "

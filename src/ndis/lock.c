@@ -74,64 +74,61 @@ static VOID ddi_body_NdisDprReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock)
     KeReleaseSpinLockFromDpcLevel(&SpinLock->SpinLock);
 }
 
-/* ---- the exported DDIs: the verifier's call bracket around each ---- */
+/* ---- the exported DDIs: the verifier's call bracket around each ----
+   The bodies call no other DDI and run no driver code (the kernel's spin
+   lock DDIs are not bracketed), so each is a leaf of the bracket
+   (verify.h); its reports carry the call as before. */
 
 VOID NdisAllocateSpinLock(PNDIS_SPIN_LOCK SpinLock)
 {
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
-    nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisAllocateSpinLock", 1, args, &sv);
+    const bool fast = nd_verify_leaf_begin(k, "NdisAllocateSpinLock", 1, args);
     ddi_body_NdisAllocateSpinLock(SpinLock);
-    nd_verify_ddi_leave(k, "NdisAllocateSpinLock", 0, &sv);
+    nd_verify_leaf_end(k, fast, "NdisAllocateSpinLock", 0);
 }
 
 VOID NdisFreeSpinLock(PNDIS_SPIN_LOCK SpinLock)
 {
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
-    nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisFreeSpinLock", 1, args, &sv);
+    const bool fast = nd_verify_leaf_begin(k, "NdisFreeSpinLock", 1, args);
     ddi_body_NdisFreeSpinLock(SpinLock);
-    nd_verify_ddi_leave(k, "NdisFreeSpinLock", 0, &sv);
+    nd_verify_leaf_end(k, fast, "NdisFreeSpinLock", 0);
 }
 
 VOID NdisAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock)
 {
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
-    nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisAcquireSpinLock", 1, args, &sv);
+    const bool fast = nd_verify_leaf_begin(k, "NdisAcquireSpinLock", 1, args);
     ddi_body_NdisAcquireSpinLock(SpinLock);
-    nd_verify_ddi_leave(k, "NdisAcquireSpinLock", 0, &sv);
+    nd_verify_leaf_end(k, fast, "NdisAcquireSpinLock", 0);
 }
 
 VOID NdisReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock)
 {
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
-    nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisReleaseSpinLock", 1, args, &sv);
+    const bool fast = nd_verify_leaf_begin(k, "NdisReleaseSpinLock", 1, args);
     ddi_body_NdisReleaseSpinLock(SpinLock);
-    nd_verify_ddi_leave(k, "NdisReleaseSpinLock", 0, &sv);
+    nd_verify_leaf_end(k, fast, "NdisReleaseSpinLock", 0);
 }
 
 VOID NdisDprAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock)
 {
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
-    nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisDprAcquireSpinLock", 1, args, &sv);
+    const bool fast = nd_verify_leaf_begin(k, "NdisDprAcquireSpinLock", 1, args);
     ddi_body_NdisDprAcquireSpinLock(SpinLock);
-    nd_verify_ddi_leave(k, "NdisDprAcquireSpinLock", 0, &sv);
+    nd_verify_leaf_end(k, fast, "NdisDprAcquireSpinLock", 0);
 }
 
 VOID NdisDprReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock)
 {
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
-    nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisDprReleaseSpinLock", 1, args, &sv);
+    const bool fast = nd_verify_leaf_begin(k, "NdisDprReleaseSpinLock", 1, args);
     ddi_body_NdisDprReleaseSpinLock(SpinLock);
-    nd_verify_ddi_leave(k, "NdisDprReleaseSpinLock", 0, &sv);
+    nd_verify_leaf_end(k, fast, "NdisDprReleaseSpinLock", 0);
 }

@@ -106,7 +106,7 @@ void nd_verify_vreport(nd_kernel *k, ndisdma_rule rule, const char *ddi, const c
     v->rule = (int)ri->id;
     v->severity = (int)ri->severity;
     v->rule_name = ri->name;
-    v->adapter = vs->adapter;
+    v->adapter = vs->call_ddi ? vs->adapter : 0; /* stale once the call ended */
     if (vs->caller_file) {
         copy_file(v->file, sizeof v->file, vs->caller_file);
         v->line = vs->caller_line;
@@ -162,10 +162,52 @@ void nd_verify_emit_return(nd_kernel *k, const char *ddi, int64_t status)
     nd_hw_emit(k->hw, &ev);
 }
 
-void nd_verify_call_adapter(nd_kernel *k, const void *adapter)
+/* The general paths of the bracket (verify.h): nested calls, observers
+   attached, no kernel. They do what the bracket always did. */
+void nd_verify_slow_begin(nd_kernel *k, const char *ddi, unsigned nargs, const uint64_t *args)
 {
-    if (k && k->verify.depth > 0)
-        k->verify.adapter = (uint64_t)(uintptr_t)adapter;
+    if (!k)
+        return;
+    nd_verify *vs = &k->verify;
+    if (vs->depth++ > 0)
+        return;
+    nd_verify_record_call(vs, ddi, nargs, args);
+    if (*vs->obs_active)
+        nd_verify_emit_call(k, ddi, vs->nargs, args);
+}
+
+void nd_verify_slow_end(nd_kernel *k, const char *ddi, int64_t status)
+{
+    if (!k)
+        return;
+    nd_verify *vs = &k->verify;
+    if (vs->depth == 0 || --vs->depth > 0)
+        return;
+    if (*vs->obs_active)
+        nd_verify_emit_return(k, ddi, status);
+    nd_verify_clear_call(vs);
+}
+
+void nd_verify_slow_enter(nd_kernel *k, const char *ddi, unsigned nargs, const uint64_t *args,
+                          nd_verify_saved *sv)
+{
+    nd_verify_slow_begin(k, ddi, nargs, args);
+    nd_verify_call_suspend(k, sv);
+}
+
+void nd_verify_slow_leave(nd_kernel *k, const char *ddi, int64_t status, const nd_verify_saved *sv)
+{
+    if (!k)
+        return;
+    if (sv->depth == 1) {
+        /* An outermost call: resume would restore the call state only for
+           end to clear it, and the fast enter saved nothing else. */
+        k->verify.depth = 1;
+        nd_verify_slow_end(k, ddi, status);
+        return;
+    }
+    nd_verify_call_resume(k, sv);
+    nd_verify_slow_end(k, ddi, status);
 }
 
 void nd_verify_set_caller(nd_kernel *k, const char *file, uint32_t line)

@@ -38,9 +38,11 @@ typedef struct nd_verify {
     bool info;               /* record info-severity reports */
     bool no_poison;          /* ndisdma_verify_set_poison(m, 0) */
     const char *caller_file; /* set by the NDISDMA_VERIFY_CALLERS wrappers; static */
-    uint32_t caller_line;
-    const char *call_ddi; /* DDI call in progress (outermost), NULL if none */
-    unsigned depth;       /* nesting of nd_verify_call_begin */
+    uint32_t caller_line;    /* meaningful only while caller_file is set */
+    const char *call_ddi;    /* DDI call in progress (outermost), NULL if none */
+    unsigned depth;          /* nesting of nd_verify_call_begin */
+    /* The call's arguments and adapter: meaningful only while call_ddi is
+       set (a call that ends clears call_ddi and leaves these stale). */
     uint8_t nargs;
     const uint64_t *args; /* the DDI's arguments (its own array, valid during the call) */
     uint64_t adapter;     /* adapter handle of the call in progress, 0 if unknown */
@@ -97,8 +99,8 @@ typedef struct nd_verify_saved {
 } nd_verify_saved;
 static inline void nd_verify_call_suspend(nd_kernel *k, nd_verify_saved *sv);
 static inline void nd_verify_call_resume(nd_kernel *k, const nd_verify_saved *sv);
-/* The adapter the call in progress concerns. */
-void nd_verify_call_adapter(nd_kernel *k, const void *adapter);
+/* The adapter the call in progress concerns (recorded only inside a call). */
+static inline void nd_verify_call_adapter(nd_kernel *k, const void *adapter);
 /* The driver's caller position for the next bracketed call (static @file). */
 void nd_verify_set_caller(nd_kernel *k, const char *file, uint32_t line);
 
@@ -106,39 +108,110 @@ void nd_verify_set_caller(nd_kernel *k, const char *file, uint32_t line);
    buffer of a DMA transfer in progress: the caller must not free it. */
 bool nd_verify_mdl_free_check(nd_kernel *k, const void *mdl, const char *ddi);
 
+static inline void nd_verify_call_adapter(nd_kernel *k, const void *adapter)
+{
+    if (k && nd_kernel_verify(k)->depth > 0)
+        nd_kernel_verify(k)->adapter = (uint64_t)(uintptr_t)adapter;
+}
+
+/*
+ * The bracket's fast paths. The usual call is an outermost one (depth 0 on
+ * entry) with no observer attached: then the bracket only records the call
+ * (begin) and clears it (end), and the events and the nesting bookkeeping
+ * are not needed. Everything else - a nested call, an observer, no kernel
+ * - takes the general path, out of line in verify.c (nd_verify_slow_*), so
+ * that the DDIs carry no stack frame or saved registers for it. Each fast
+ * path leaves exactly the state the general path would.
+ */
+void nd_verify_slow_begin(nd_kernel *k, const char *ddi, unsigned nargs, const uint64_t *args)
+    __attribute__((noinline, cold));
+void nd_verify_slow_end(nd_kernel *k, const char *ddi, int64_t status)
+    __attribute__((noinline, cold));
+void nd_verify_slow_enter(nd_kernel *k, const char *ddi, unsigned nargs, const uint64_t *args,
+                          nd_verify_saved *sv) __attribute__((noinline, cold));
+void nd_verify_slow_leave(nd_kernel *k, const char *ddi, int64_t status, const nd_verify_saved *sv)
+    __attribute__((noinline, cold));
+
+/* True when the bracket of an outermost call needs no event (the usual case). */
+static inline bool nd_verify_quiet(const nd_verify *vs)
+{
+    return __builtin_expect(*vs->obs_active == 0, 1);
+}
+
+/* Record the outermost call in progress (begin without the event). */
+static inline void nd_verify_record_call(nd_verify *vs, const char *ddi, unsigned nargs,
+                                         const uint64_t *args)
+{
+    vs->call_ddi = ddi;
+    vs->nargs = (uint8_t)(nargs > 6 ? 6 : nargs);
+    vs->args = args; /* no copy: reports happen during the call */
+    vs->adapter = 0;
+}
+
+/* Forget the call that ended (end without the event). nargs, args and
+   adapter belong to call_ddi and are read only while it is set, and
+   caller_line only while caller_file is; so clearing those two is enough. */
+static inline void nd_verify_clear_call(nd_verify *vs)
+{
+    vs->depth = 0;
+    vs->call_ddi = NULL;
+    vs->caller_file = NULL;
+}
+
 static inline void nd_verify_call_begin(nd_kernel *k, const char *ddi, unsigned nargs,
                                         const uint64_t *args)
 {
-    if (!k)
-        return;
-    nd_verify *vs = nd_kernel_verify(k);
-    if (vs->depth++ > 0)
-        return;
-    if (nargs > 6)
-        nargs = 6;
-    vs->call_ddi = ddi;
-    vs->nargs = (uint8_t)nargs;
-    vs->args = args; /* no copy: reports happen during the call */
-    vs->adapter = 0;
-    if (*vs->obs_active)
-        nd_verify_emit_call(k, ddi, nargs, args);
+    if (__builtin_expect(k != NULL, 1)) {
+        nd_verify *vs = nd_kernel_verify(k);
+        if (__builtin_expect(vs->depth == 0, 1) && nd_verify_quiet(vs)) {
+            vs->depth = 1;
+            nd_verify_record_call(vs, ddi, nargs, args);
+            return;
+        }
+    }
+    nd_verify_slow_begin(k, ddi, nargs, args);
 }
 
 static inline void nd_verify_call_end(nd_kernel *k, const char *ddi, int64_t status)
 {
-    if (!k)
-        return;
-    nd_verify *vs = nd_kernel_verify(k);
-    if (vs->depth == 0 || --vs->depth > 0)
-        return;
-    if (*vs->obs_active)
-        nd_verify_emit_return(k, ddi, status);
-    vs->call_ddi = NULL;
-    vs->nargs = 0;
-    vs->args = NULL;
-    vs->adapter = 0;
-    vs->caller_file = NULL;
-    vs->caller_line = 0;
+    if (__builtin_expect(k != NULL, 1)) {
+        nd_verify *vs = nd_kernel_verify(k);
+        if (__builtin_expect(vs->depth == 1, 1) && nd_verify_quiet(vs)) {
+            nd_verify_clear_call(vs);
+            return;
+        }
+    }
+    nd_verify_slow_end(k, ddi, status);
+}
+
+/* The bracket of a leaf DDI: one whose work calls no other DDI and runs no
+   driver or host code (the spin lock DDIs), so that neither the depth nor
+   the observers can change between its begin and its end. leaf_begin is
+   call_begin and returns whether it took the fast path; leaf_end, given
+   that answer, is call_end: after a fast begin it knows the state end
+   would find (depth 1, no observer) and clears the call without testing
+   again. */
+static inline bool nd_verify_leaf_begin(nd_kernel *k, const char *ddi, unsigned nargs,
+                                        const uint64_t *args)
+{
+    if (__builtin_expect(k != NULL, 1)) {
+        nd_verify *vs = nd_kernel_verify(k);
+        if (__builtin_expect(vs->depth == 0, 1) && nd_verify_quiet(vs)) {
+            vs->depth = 1;
+            nd_verify_record_call(vs, ddi, nargs, args);
+            return true;
+        }
+    }
+    nd_verify_slow_begin(k, ddi, nargs, args);
+    return false;
+}
+
+static inline void nd_verify_leaf_end(nd_kernel *k, bool fast, const char *ddi, int64_t status)
+{
+    if (__builtin_expect(fast, 1))
+        nd_verify_clear_call(nd_kernel_verify(k));
+    else
+        nd_verify_slow_end(k, ddi, status);
 }
 
 static inline void nd_verify_call_suspend(nd_kernel *k, nd_verify_saved *sv)
@@ -169,12 +242,25 @@ static inline void nd_verify_call_resume(nd_kernel *k, const nd_verify_saved *sv
 }
 
 /* The bracket of a DDI that may run driver code: begin + suspend on entry,
-   resume + end on exit (the wrappers of src/ndis use these). */
+   resume + end on exit (the wrappers of src/ndis use these).
+   Fast path (outermost call, no observer): begin would record the call and
+   raise the depth to 1, suspend would save that state and drop the depth
+   back to 0; so record the call, leave the depth at 0, and remember only
+   that the saved depth is 1 - the one field of @sv the matching leave reads
+   in that case (for a saved depth of 1, resume + end restore the call state
+   only to clear it). */
 static inline void nd_verify_ddi_enter(nd_kernel *k, const char *ddi, unsigned nargs,
                                        const uint64_t *args, nd_verify_saved *sv)
 {
-    nd_verify_call_begin(k, ddi, nargs, args);
-    nd_verify_call_suspend(k, sv);
+    if (__builtin_expect(k != NULL, 1)) {
+        nd_verify *vs = nd_kernel_verify(k);
+        if (__builtin_expect(vs->depth == 0, 1) && nd_verify_quiet(vs)) {
+            nd_verify_record_call(vs, ddi, nargs, args);
+            sv->depth = 1;
+            return;
+        }
+    }
+    nd_verify_slow_enter(k, ddi, nargs, args, sv);
 }
 
 static inline void nd_verify_ddi_leave(nd_kernel *k, const char *ddi, int64_t status,
@@ -183,19 +269,14 @@ static inline void nd_verify_ddi_leave(nd_kernel *k, const char *ddi, int64_t st
     /* The usual case, an outermost call (saved depth 1) with no observer:
        resume would restore the call state only for end to drop its depth to
        0 and clear it, so clear it directly; the state is the same. */
-    if (k && sv->depth == 1 && !*nd_kernel_verify(k)->obs_active) {
+    if (__builtin_expect(k != NULL, 1)) {
         nd_verify *vs = nd_kernel_verify(k);
-        vs->depth = 0;
-        vs->call_ddi = NULL;
-        vs->nargs = 0;
-        vs->args = NULL;
-        vs->adapter = 0;
-        vs->caller_file = NULL;
-        vs->caller_line = 0;
-        return;
+        if (__builtin_expect(sv->depth == 1, 1) && nd_verify_quiet(vs)) {
+            nd_verify_clear_call(vs);
+            return;
+        }
+        nd_verify_slow_leave(k, ddi, status, sv);
     }
-    nd_verify_call_resume(k, sv);
-    nd_verify_call_end(k, ddi, status);
 }
 
 #endif /* ND_VERIFY_VERIFY_H */

@@ -927,6 +927,41 @@ static void bracket_leaves_no_context(void **state)
     stop(&t, &b);
 }
 
+/* The spin lock DDIs' bracket (a leaf: its fast path tests once, on entry)
+   behaves as the general one, with no observer and with one: a report
+   inside the call carries the call and its argument, none is left after. */
+static void spin_lock_bracket_context(void **state)
+{
+    (void)state;
+    ndt t;
+    ndt_buf b;
+    start(&t, NDISDMA_PLACEMENT_LOW, &b, 256);
+    NDIS_SPIN_LOCK lock;
+    NdisAllocateSpinLock(&lock);
+    for (int observed = 0; observed < 2; observed++) {
+        int id = observed ? ndisdma_observer_add(t.m, ignore_events, NULL) : 0;
+        if (observed)
+            assert_true(id > 0);
+        NdisAcquireSpinLock(&lock);
+        NdisReleaseSpinLock(&lock);
+        expect_no_call_context(&t);
+        uint64_t mark = ndisdma_violation_count(t.m);
+        NdisReleaseSpinLock(&lock); /* not held */
+        ndisdma_violation v;
+        memset(&v, 0, sizeof v);
+        expect_rule(&t, mark, NDISDMA_RULE_SPIN_LOCK, &v);
+        assert_string_equal(v.call, "NdisReleaseSpinLock");
+        assert_int_equal(v.nargs, 1);
+        assert_int_equal(v.arg[0], (uint64_t)(uintptr_t)&lock);
+        assert_int_equal(v.adapter, 0);
+        expect_no_call_context(&t);
+        if (observed)
+            ndisdma_observer_remove(t.m, id);
+    }
+    NdisFreeSpinLock(&lock);
+    stop(&t, &b);
+}
+
 /* ---- a driver that misbehaves in every way at once does not crash ---- */
 
 static void misuse_storm_is_safe(void **state)
@@ -987,6 +1022,7 @@ int main(void)
         cmocka_unit_test(report_caller_position),
         cmocka_unit_test(events),
         cmocka_unit_test(bracket_leaves_no_context),
+        cmocka_unit_test(spin_lock_bracket_context),
         cmocka_unit_test(misuse_storm_is_safe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
