@@ -19,23 +19,40 @@
 
 #include "hw/hw_regs.h"
 
-/* Page register port of each channel (H3). */
-static const uint16_t page_port[8] = {0x87, 0x83, 0x81, 0x82, 0x8F, 0x8B, 0x89, 0x8A};
+/* Port of register offset @reg of the controller of channel @ch (H1, H2). */
+#define REG_PORT(ch, reg) ((ch) < 4 ? AT_DMA1_BASE + (reg) : AT_DMA2_BASE + ((reg) << 1))
 
-/* Port of register offset @reg of the controller of @ch (H1, H2). */
-static uint16_t reg_port(unsigned ch, unsigned reg)
+/* The ports of one channel's registers, all below 0x100. */
+typedef struct ch_ports {
+    uint8_t mask;     /* single mask (of its controller) */
+    uint8_t mode;     /* mode (of its controller) */
+    uint8_t clear_ff; /* clear byte pointer flip-flop (of its controller) */
+    uint8_t addr;     /* its address register */
+    uint8_t count;    /* its count register */
+    uint8_t page;     /* its page register (H3) */
+} ch_ports;
+
+#define CH_PORTS(ch, page_port)                                                                    \
+    {                                                                                              \
+        REG_PORT(ch, I8237_REG_SINGLE_MASK), REG_PORT(ch, I8237_REG_MODE),                         \
+            REG_PORT(ch, I8237_REG_CLEAR_FF), REG_PORT(ch, I8237_REG_ADDR0 + 2u * ((ch)&3u)),      \
+            REG_PORT(ch, I8237_REG_COUNT0 + 2u * ((ch)&3u)), page_port                             \
+    }
+
+/* Per channel, looked up once per sequence rather than computed per access. */
+static const ch_ports ch_port[8] = {
+    CH_PORTS(0, 0x87), CH_PORTS(1, 0x83), CH_PORTS(2, 0x81), CH_PORTS(3, 0x82),
+    CH_PORTS(4, 0x8F), CH_PORTS(5, 0x8B), CH_PORTS(6, 0x89), CH_PORTS(7, 0x8A),
+};
+
+static void out8(nd_hw *hw, uint16_t port, uint8_t v)
 {
-    return ch < 4 ? (uint16_t)(AT_DMA1_BASE + reg) : (uint16_t)(AT_DMA2_BASE + (reg << 1));
+    nd_hw_io_write8(hw, port, v);
 }
 
-static void out8(nd_hal *h, uint16_t port, uint8_t v)
+static uint8_t in8(nd_hw *hw, uint16_t port)
 {
-    nd_hw_io_write8(h->hw, port, v);
-}
-
-static uint8_t in8(nd_hal *h, uint16_t port)
-{
-    return nd_hw_io_read8(h->hw, port);
+    return nd_hw_io_read8(hw, port);
 }
 
 void nd_ctl_lock(nd_hal *h, unsigned ch, KIRQL *old)
@@ -50,8 +67,7 @@ void nd_ctl_unlock(nd_hal *h, unsigned ch, KIRQL old)
 
 void nd_ctl_mask(nd_hal *h, unsigned ch, bool masked)
 {
-    out8(h, reg_port(ch, I8237_REG_SINGLE_MASK),
-         (uint8_t)((masked ? MASK_SET : 0) | (ch & MASK_CHANNEL_MASK)));
+    out8(h->hw, ch_port[ch].mask, (uint8_t)((masked ? MASK_SET : 0) | (ch & MASK_CHANNEL_MASK)));
 }
 
 void nd_ctl_program(nd_hal *h, unsigned ch, uint8_t mode, uint64_t phys, uint32_t units)
@@ -68,39 +84,40 @@ void nd_ctl_program(nd_hal *h, unsigned ch, uint8_t mode, uint64_t phys, uint32_
     }
     uint16_t count = (uint16_t)(units - 1u);
 
-    nd_ctl_mask(h, ch, true);
-    out8(h, reg_port(ch, I8237_REG_MODE), (uint8_t)((mode & ~MODE_CHANNEL_MASK) | sub));
-    out8(h, reg_port(ch, I8237_REG_CLEAR_FF), 0);
-    uint16_t ap = reg_port(ch, I8237_REG_ADDR0 + 2u * sub);
-    out8(h, ap, (uint8_t)(addr & 0xFFu));
-    out8(h, ap, (uint8_t)(addr >> 8));
-    out8(h, page_port[ch], page);
-    uint16_t cp = reg_port(ch, I8237_REG_COUNT0 + 2u * sub);
-    out8(h, cp, (uint8_t)(count & 0xFFu));
-    out8(h, cp, (uint8_t)(count >> 8));
+    const ch_ports *p = &ch_port[ch];
+    nd_hw *hw = h->hw;
+    out8(hw, p->mask, (uint8_t)(MASK_SET | sub));
+    out8(hw, p->mode, (uint8_t)((mode & ~MODE_CHANNEL_MASK) | sub));
+    out8(hw, p->clear_ff, 0);
+    out8(hw, p->addr, (uint8_t)(addr & 0xFFu));
+    out8(hw, p->addr, (uint8_t)(addr >> 8));
+    out8(hw, p->page, page);
+    out8(hw, p->count, (uint8_t)(count & 0xFFu));
+    out8(hw, p->count, (uint8_t)(count >> 8));
 }
 
 uint16_t nd_ctl_read_count_once(nd_hal *h, unsigned ch)
 {
-    uint16_t cp = reg_port(ch, I8237_REG_COUNT0 + 2u * (ch & 3u));
-    out8(h, reg_port(ch, I8237_REG_CLEAR_FF), 0);
-    uint8_t lo = in8(h, cp);
-    uint8_t hi = in8(h, cp);
+    const ch_ports *p = &ch_port[ch];
+    nd_hw *hw = h->hw;
+    out8(hw, p->clear_ff, 0);
+    uint8_t lo = in8(hw, p->count);
+    uint8_t hi = in8(hw, p->count);
     return (uint16_t)(lo | (unsigned)hi << 8);
 }
 
 uint16_t nd_ctl_read_count(nd_hal *h, unsigned ch)
 {
-    uint16_t cp = reg_port(ch, I8237_REG_COUNT0 + 2u * (ch & 3u));
-    uint16_t ff = reg_port(ch, I8237_REG_CLEAR_FF);
+    const ch_ports *p = &ch_port[ch];
+    nd_hw *hw = h->hw;
     uint16_t prev = 0;
     /* N23: read until two reads agree. The count may step between the two
        byte reads while the channel runs; bounded, so a pathological device
        cannot hang the caller. */
     for (int i = 0; i < 16; i++) {
-        out8(h, ff, 0);
-        uint8_t lo = in8(h, cp);
-        uint8_t hi = in8(h, cp);
+        out8(hw, p->clear_ff, 0);
+        uint8_t lo = in8(hw, p->count);
+        uint8_t hi = in8(hw, p->count);
         uint16_t v = (uint16_t)(lo | (unsigned)hi << 8);
         if (i > 0 && v == prev)
             return v;

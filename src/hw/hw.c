@@ -34,51 +34,85 @@ void nd_hw_illegal(nd_hw *hw, ndisdma_illegal why, uint16_t port, uint8_t value,
     }
 }
 
-/* --- port decode of the two controllers (H1, H2, H15) --- */
+/* --- port decode of the two controllers (H1, H2, H15) and the page registers --- */
 
-/* Both handlers are also inlined into nd_hw_io_read8/write8 (see there). */
-static inline __attribute__((always_inline)) uint8_t dma_port_read(void *ctx, uint16_t port)
+/* Every handler below is called through the bus (nd_iobus_read8/write8): one per
+   decoder, so that the access path does no comparison to find it. */
+
+/* Register read of controller @idx at offset @reg (@port: for a report). */
+static inline uint8_t dma_read(nd_hw *hw, unsigned idx, uint16_t port, unsigned reg)
 {
-    nd_hw *hw = ctx;
-    unsigned idx = port >= AT_DMA2_BASE;
-    unsigned reg = idx ? (unsigned)(port - AT_DMA2_BASE) >> 1 : (unsigned)(port - AT_DMA1_BASE);
-    if (idx && (port & 1)) {
-        nd_hw_illegal(hw, NDISDMA_ILLEGAL_UNDECODED_PORT, port, 0xFF, 0xFF);
-        return 0xFF;
-    }
-    if (idx && reg == I8237_REG_STATUS)
-        nd_atdma_sync_cascade(&hw->dma);
     nd_i8237_access why;
     uint8_t v = nd_i8237_read(&hw->dma.ctl[idx], reg, &why);
-    if (why == ND_I8237_WRITE_ONLY)
+    if (__builtin_expect(why == ND_I8237_WRITE_ONLY, 0))
         nd_hw_illegal(hw, NDISDMA_ILLEGAL_READ_WRITE_ONLY, port, 0xFF, 0xFF);
     return v;
 }
 
-/* flatten: the 8237's register decode (nd_i8237_write, i8237.c) is inlined
-   here too; it stays in its own file, the compiler only copies it. */
-static inline __attribute__((always_inline, flatten)) void dma_port_write(void *ctx, uint16_t port,
-                                                                          uint8_t value)
+/* The illegal mode writes, reported after the write (as the chip took it). */
+__attribute__((noinline, cold)) static void
+mode_write_illegal(nd_hw *hw, unsigned idx, uint16_t port, uint8_t value, nd_i8237_access why)
 {
-    nd_hw *hw = ctx;
-    unsigned idx = port >= AT_DMA2_BASE;
-    unsigned reg = idx ? (unsigned)(port - AT_DMA2_BASE) >> 1 : (unsigned)(port - AT_DMA1_BASE);
-    if (idx && (port & 1)) {
-        nd_hw_illegal(hw, NDISDMA_ILLEGAL_UNDECODED_PORT, port, value, 0xFF);
-        return;
-    }
+    uint8_t ch = (uint8_t)(idx * 4 + (value & MODE_CHANNEL_MASK));
+    if (why == ND_I8237_CASCADE_NOT_4)
+        nd_hw_illegal(hw, NDISDMA_ILLEGAL_CASCADE_NOT_4, port, value, ch);
+    else if (ch == NDISDMA_DMA_CASCADE_CHANNEL && (value & MODE_SEL_MASK) != MODE_CASCADE)
+        nd_hw_illegal(hw, NDISDMA_ILLEGAL_CHANNEL4_NOT_CASCADE, port, value, ch);
+    else if (why == ND_I8237_ILLEGAL_TYPE)
+        nd_hw_illegal(hw, NDISDMA_ILLEGAL_ILLEGAL_XFER_TYPE, port, value, ch);
+}
+
+/* Register write of controller @idx at offset @reg: the 8237's decode
+   (i8237.c), one arbitration generation, and the report of an illegal mode.
+   A mode write is illegal only with a non-OK outcome, or when it takes
+   channel 4 (the cascade input, mode register of controller 2) out of
+   cascade mode; other writes never are. */
+static inline void dma_write(nd_hw *hw, unsigned idx, uint16_t port, unsigned reg, uint8_t value)
+{
     nd_i8237_access why;
     nd_i8237_write(&hw->dma.ctl[idx], reg, value, idx ? 0 : -1, &why);
     hw->gen++;
-    if (reg == I8237_REG_MODE) {
-        uint8_t ch = (uint8_t)(idx * 4 + (value & MODE_CHANNEL_MASK));
-        if (why == ND_I8237_CASCADE_NOT_4)
-            nd_hw_illegal(hw, NDISDMA_ILLEGAL_CASCADE_NOT_4, port, value, ch);
-        else if (ch == NDISDMA_DMA_CASCADE_CHANNEL && (value & MODE_SEL_MASK) != MODE_CASCADE)
-            nd_hw_illegal(hw, NDISDMA_ILLEGAL_CHANNEL4_NOT_CASCADE, port, value, ch);
-        else if (why == ND_I8237_ILLEGAL_TYPE)
-            nd_hw_illegal(hw, NDISDMA_ILLEGAL_ILLEGAL_XFER_TYPE, port, value, ch);
+    if (reg == I8237_REG_MODE &&
+        __builtin_expect(why != ND_I8237_OK || (idx == 1 && (value & MODE_CHANNEL_MASK) == 0 &&
+                                                (value & MODE_SEL_MASK) != MODE_CASCADE),
+                         0))
+        mode_write_illegal(hw, idx, port, value, why);
+}
+
+/* Controller 1: ports 0x00-0x0F are its sixteen registers (A0-A3 = SA0-SA3). */
+static uint8_t dma1_port_read(void *ctx, uint16_t port)
+{
+    return dma_read(ctx, 0, port, (unsigned)(port - AT_DMA1_BASE));
+}
+
+static void dma1_port_write(void *ctx, uint16_t port, uint8_t value)
+{
+    dma_write(ctx, 0, port, (unsigned)(port - AT_DMA1_BASE), value);
+}
+
+/* Controller 2: even ports 0xC0-0xDE (A0-A3 = SA1-SA4); odd ports are not
+   decoded. Its status read first brings the cascade input up to date. */
+static uint8_t dma2_port_read(void *ctx, uint16_t port)
+{
+    nd_hw *hw = ctx;
+    if (port & 1) {
+        nd_hw_illegal(hw, NDISDMA_ILLEGAL_UNDECODED_PORT, port, 0xFF, 0xFF);
+        return 0xFF;
     }
+    unsigned reg = (unsigned)(port - AT_DMA2_BASE) >> 1;
+    if (reg == I8237_REG_STATUS)
+        nd_atdma_sync_cascade(&hw->dma);
+    return dma_read(hw, 1, port, reg);
+}
+
+static void dma2_port_write(void *ctx, uint16_t port, uint8_t value)
+{
+    nd_hw *hw = ctx;
+    if (port & 1) {
+        nd_hw_illegal(hw, NDISDMA_ILLEGAL_UNDECODED_PORT, port, value, 0xFF);
+        return;
+    }
+    dma_write(hw, 1, port, (unsigned)(port - AT_DMA2_BASE) >> 1, value);
 }
 
 /* H3: eight page registers among sixteen readable latches. */
@@ -92,6 +126,18 @@ static void page_port_write(void *ctx, uint16_t port, uint8_t value)
 {
     nd_hw *hw = ctx;
     hw->dma.page[port - AT_PAGE_BASE] = value;
+}
+
+/* Slot 0 of the bus: nothing decodes the port. */
+static uint8_t undecoded_read(void *ctx, uint16_t port)
+{
+    nd_hw_illegal(ctx, NDISDMA_ILLEGAL_UNDECODED_PORT, port, 0xFF, 0xFF);
+    return 0xFF;
+}
+
+static void undecoded_write(void *ctx, uint16_t port, uint8_t value)
+{
+    nd_hw_illegal(ctx, NDISDMA_ILLEGAL_UNDECODED_PORT, port, value, 0xFF);
 }
 
 /* Raise an injected fault (src/fault) to the observers. */
@@ -113,7 +159,8 @@ int nd_hw_init(nd_hw *hw, uint64_t ram_bytes)
 {
     memset(hw, 0, sizeof *hw);
     hw->serving = -1;
-    nd_iobus_init(&hw->io);
+    static const ndisdma_io_handler undecoded = {undecoded_read, undecoded_write};
+    nd_iobus_init(&hw->io, &undecoded, hw);
     nd_atdma_init(&hw->dma);
     nd_pic_init(&hw->pic);
     nd_faults_init(&hw->faults, 0);
@@ -125,11 +172,13 @@ int nd_hw_init(nd_hw *hw, uint64_t ram_bytes)
         nd_physmem_fini(&hw->ram);
         return NDISDMA_ENOMEM;
     }
-    static const ndisdma_io_handler dma_ports = {dma_port_read, dma_port_write};
+    static const ndisdma_io_handler dma1_ports = {dma1_port_read, dma1_port_write};
+    static const ndisdma_io_handler dma2_ports = {dma2_port_read, dma2_port_write};
     static const ndisdma_io_handler page_ports = {page_port_read, page_port_write};
-    /* The ranges are free on a new bus, so these cannot fail. */
-    nd_iobus_map(&hw->io, AT_DMA1_BASE, AT_DMA1_LAST - AT_DMA1_BASE + 1, &dma_ports, hw);
-    nd_iobus_map(&hw->io, AT_DMA2_BASE, AT_DMA2_LAST - AT_DMA2_BASE + 1, &dma_ports, hw);
+    /* The ranges are free on a new bus, so these cannot fail; they take
+       slots 1-3, which ndisdma_io_unmap refuses to release. */
+    nd_iobus_map(&hw->io, AT_DMA1_BASE, AT_DMA1_LAST - AT_DMA1_BASE + 1, &dma1_ports, hw);
+    nd_iobus_map(&hw->io, AT_DMA2_BASE, AT_DMA2_LAST - AT_DMA2_BASE + 1, &dma2_ports, hw);
     nd_iobus_map(&hw->io, AT_PAGE_BASE, AT_PAGE_LAST - AT_PAGE_BASE + 1, &page_ports, hw);
     return 0;
 }
@@ -141,9 +190,18 @@ void nd_hw_fini(nd_hw *hw)
     hw->scratch = NULL;
 }
 
-/* The observer event of a port access, out of line: the accessors below
-   build it only while an observer is attached, and keeping the event off
-   their stack frame keeps them small (a HAL transfer is a dozen accesses). */
+/*
+ * Port accesses: a count, the observers' event and the decode, which is one
+ * table lookup and a call of the claiming handler (nd_iobus_read8/write8;
+ * slot 0 reports an undecoded port). A write's event comes before the
+ * decode (an illegal access it finds follows it); a write with no observer
+ * attached, the common case, is a tail call, and one with an observer goes
+ * out of line. A read's event comes after the decode (it carries the value
+ * read), as the observers attached then see it.
+ */
+
+/* The event of a port access, out of line: built only while an observer is
+   attached, and kept off the accessors' stack frames. */
 __attribute__((noinline)) static void io_emit(nd_hw *hw, ndisdma_event_kind kind, uint16_t port,
                                               uint8_t value)
 {
@@ -151,47 +209,29 @@ __attribute__((noinline)) static void io_emit(nd_hw *hw, ndisdma_event_kind kind
     nd_hw_emit(hw, &ev);
 }
 
+__attribute__((noinline)) static void io_write8_observed(nd_hw *hw, uint16_t port, uint8_t value)
+{
+    io_emit(hw, NDISDMA_EV_IO_WRITE, port, value);
+    nd_iobus_write8(&hw->io, port, value);
+}
+
 uint8_t nd_hw_io_read8(nd_hw *hw, uint16_t port)
 {
-    uint8_t v = 0xFF;
-    unsigned id = hw->io.map[port];
     hw->stats.io_reads++;
-    if (id) {
-        const nd_io_slot *s = &hw->io.slot[id];
-        /* The DMA controllers' handler is called directly (and inlined), as
-           in nd_hw_io_write8: the same call, without the indirect jump. */
-        if (s->h.read8 == dma_port_read)
-            v = dma_port_read(hw, port);
-        else if (s->h.read8)
-            v = s->h.read8(s->ctx, port);
-    } else {
-        nd_hw_illegal(hw, NDISDMA_ILLEGAL_UNDECODED_PORT, port, 0xFF, 0xFF);
-    }
-    if (hw->obs.active)
+    uint8_t v = nd_iobus_read8(&hw->io, port);
+    if (__builtin_expect(hw->obs.active != 0, 0))
         io_emit(hw, NDISDMA_EV_IO_READ, port, v);
     return v;
 }
 
 void nd_hw_io_write8(nd_hw *hw, uint16_t port, uint8_t value)
 {
-    unsigned id = hw->io.map[port];
     hw->stats.io_writes++;
-    if (hw->obs.active)
-        io_emit(hw, NDISDMA_EV_IO_WRITE, port, value);
-    if (id) {
-        const nd_io_slot *s = &hw->io.slot[id];
-        /* The DMA controllers' and page registers' own handlers are called
-           directly (and inlined): a HAL programs a channel with ten port
-           writes per transfer. */
-        if (s->h.write8 == dma_port_write)
-            dma_port_write(hw, port, value);
-        else if (s->h.write8 == page_port_write)
-            page_port_write(hw, port, value);
-        else if (s->h.write8)
-            s->h.write8(s->ctx, port, value);
-    } else {
-        nd_hw_illegal(hw, NDISDMA_ILLEGAL_UNDECODED_PORT, port, value, 0xFF);
+    if (__builtin_expect(hw->obs.active != 0, 0)) {
+        io_write8_observed(hw, port, value);
+        return;
     }
+    nd_iobus_write8(&hw->io, port, value);
 }
 
 /* --- DMA lines and devices --- */

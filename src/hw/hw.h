@@ -19,6 +19,7 @@
 
 #include "fault/fault.h"
 #include "hw/atdma.h"
+#include "hw/hw_regs.h"
 #include "hw/iobus.h"
 #include "hw/observe.h"
 #include "hw/physmem.h"
@@ -62,8 +63,22 @@ typedef struct nd_hw {
 int nd_hw_init(nd_hw *hw, uint64_t ram_bytes);
 void nd_hw_fini(nd_hw *hw);
 
+/* One port access: counted (stats.io_reads / io_writes), raised to the
+   observers (NDISDMA_EV_IO_READ / IO_WRITE), decoded by whatever claims the
+   port (an undecoded port is an illegal access; a read of it gives 0xFF). */
 uint8_t nd_hw_io_read8(nd_hw *hw, uint16_t port);
 void nd_hw_io_write8(nd_hw *hw, uint16_t port, uint8_t value);
+
+/* True for the ports of the DMA controllers and page registers (H1-H3):
+   0x00-0x0F, 0x80-0x8F, 0xC0-0xDF. Only a write there can reprogram a
+   channel. */
+static inline bool nd_hw_is_dma_port(uint16_t port)
+{
+    if (port > AT_DMA2_LAST) /* a device's port: the usual case */
+        return false;
+    return port <= AT_DMA1_LAST || port >= AT_DMA2_BASE ||
+           (port >= AT_PAGE_BASE && port <= AT_PAGE_LAST);
+}
 
 int nd_hw_dma_attach(nd_hw *hw, unsigned ch, const ndisdma_dma_device *dev, void *ctx);
 int nd_hw_dma_detach(nd_hw *hw, unsigned ch);

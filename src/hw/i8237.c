@@ -55,16 +55,35 @@ static uint8_t rw_counter_read(nd_i8237 *c, uint16_t v)
     return b;
 }
 
+/* Byte @hi (0: bits 7-0, 1: bits 15-8) of the 16-bit register @r := @v. On
+   a little-endian host that is a byte store at the byte's own address
+   (uint8_t may alias any object); otherwise the same by shift and mask. */
+static inline void set_byte(uint16_t *r, unsigned hi, uint8_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    ((uint8_t *)r)[hi] = v;
+#else
+    *r = hi ? (uint16_t)((*r & 0x00FF) | (uint16_t)v << 8) : (uint16_t)((*r & 0xFF00) | v);
+#endif
+}
+
+/* The write of the same: the flip-flop (0 or 1) picks the byte. */
 static void rw_counter_write(nd_i8237 *c, uint16_t *base, uint16_t *cur, uint8_t v)
 {
-    if (c->flipflop) {
-        *base = (uint16_t)((*base & 0x00FF) | (uint16_t)v << 8);
-        *cur = (uint16_t)((*cur & 0x00FF) | (uint16_t)v << 8);
-    } else {
-        *base = (uint16_t)((*base & 0xFF00) | v);
-        *cur = (uint16_t)((*cur & 0xFF00) | v);
-    }
+    unsigned hi = c->flipflop != 0;
+    set_byte(base, hi, v);
+    set_byte(cur, hi, v);
     c->flipflop ^= 1;
+}
+
+/* nd_i8237_update_modes for the one channel @ch whose mode was written:
+   the other channels' bits are unchanged. */
+static void update_mode(nd_i8237 *c, unsigned ch)
+{
+    uint8_t bit = (uint8_t)(1u << ch);
+    uint8_t sel = c->mode[ch] & MODE_SEL_MASK;
+    c->dreq_modes = (uint8_t)((c->dreq_modes & ~bit) | (sel != MODE_CASCADE ? bit : 0));
+    c->block_modes = (uint8_t)((c->block_modes & ~bit) | (sel == MODE_BLOCK ? bit : 0));
 }
 
 uint8_t nd_i8237_read(nd_i8237 *c, unsigned reg, nd_i8237_access *why)
@@ -131,7 +150,7 @@ void nd_i8237_write(nd_i8237 *c, unsigned reg, uint8_t v, int cascade_input, nd_
         /* Choice: a new mode ends a block latch on that channel; the program
            that rewrites a mode is setting up a new transfer. */
         c->block &= (uint8_t) ~(1u << ch);
-        nd_i8237_update_modes(c);
+        update_mode(c, ch);
         if ((v & MODE_SEL_MASK) == MODE_CASCADE) {
             if ((int)ch != cascade_input)
                 *why = ND_I8237_CASCADE_NOT_4;

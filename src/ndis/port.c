@@ -80,87 +80,6 @@ static VOID ddi_body_NdisMDeregisterIoPortRange(NDIS_HANDLE MiniportAdapterHandl
                         (unsigned)InitialPort, (unsigned)NumberOfPorts);
 }
 
-/* The hardware of the calling thread's machine, or NULL; reports a port
-   above 0xFFFF (@bytes wide) for @ddi. */
-static nd_hw *port_hw(ULONG_PTR port, unsigned bytes, const char *ddi)
-{
-    nd_kernel *k = nd_kernel_current();
-    if (!k)
-        return NULL;
-    if (port + bytes - 1u > 0xFFFFu) {
-        nd_kernel_violation(k, ddi, "port 0x%llX is outside the 64 KiB I/O space",
-                            (unsigned long long)port);
-        return NULL;
-    }
-    return nd_kernel_hw(k);
-}
-
-static uint32_t read_n(ULONG_PTR port, unsigned bytes, const char *ddi)
-{
-    nd_hw *hw = port_hw(port, bytes, ddi);
-    uint32_t v = 0;
-    for (unsigned i = 0; i < bytes; i++) {
-        uint32_t b = hw ? nd_hw_io_read8(hw, (uint16_t)(port + i)) : 0xFFu;
-        v |= b << (8u * i);
-    }
-    return v;
-}
-
-static void write_n(ULONG_PTR port, unsigned bytes, uint32_t v, const char *ddi)
-{
-    nd_hw *hw = port_hw(port, bytes, ddi);
-    if (!hw)
-        return;
-    nd_ndis *n = nd_ndis_current();
-    for (unsigned i = 0; i < bytes; i++) {
-        if (n) /* the verifier: a driver reprogramming NDIS's DMA channel */
-            nd_dma_port_check(n, (uint16_t)(port + i), (uint8_t)(v >> (8u * i)), ddi);
-        nd_hw_io_write8(hw, (uint16_t)(port + i), (uint8_t)(v >> (8u * i)));
-    }
-}
-
-#define ND_NULL_DATA(ddi)                                                                          \
-    do {                                                                                           \
-        nd_kernel_violation(nd_kernel_current(), ddi, "Data is NULL");                             \
-        return;                                                                                    \
-    } while (0)
-
-static VOID ddi_body_NdisRawReadPortUchar(ULONG_PTR Port, PUCHAR Data)
-{
-    if (!Data)
-        ND_NULL_DATA("NdisRawReadPortUchar");
-    *Data = (UCHAR)read_n(Port, 1, "NdisRawReadPortUchar");
-}
-
-static VOID ddi_body_NdisRawReadPortUshort(ULONG_PTR Port, PUSHORT Data)
-{
-    if (!Data)
-        ND_NULL_DATA("NdisRawReadPortUshort");
-    *Data = (USHORT)read_n(Port, 2, "NdisRawReadPortUshort");
-}
-
-static VOID ddi_body_NdisRawReadPortUlong(ULONG_PTR Port, PULONG Data)
-{
-    if (!Data)
-        ND_NULL_DATA("NdisRawReadPortUlong");
-    *Data = (ULONG)read_n(Port, 4, "NdisRawReadPortUlong");
-}
-
-static VOID ddi_body_NdisRawWritePortUchar(ULONG_PTR Port, UCHAR Data)
-{
-    write_n(Port, 1, Data, "NdisRawWritePortUchar");
-}
-
-static VOID ddi_body_NdisRawWritePortUshort(ULONG_PTR Port, USHORT Data)
-{
-    write_n(Port, 2, Data, "NdisRawWritePortUshort");
-}
-
-static VOID ddi_body_NdisRawWritePortUlong(ULONG_PTR Port, ULONG Data)
-{
-    write_n(Port, 4, Data, "NdisRawWritePortUlong");
-}
-
 /* ---- the exported DDIs: the verifier's call bracket around each ---- */
 
 NDIS_STATUS NdisMRegisterIoPortRange(PVOID *PortOffset, NDIS_HANDLE MiniportAdapterHandle,
@@ -190,62 +109,149 @@ VOID NdisMDeregisterIoPortRange(NDIS_HANDLE MiniportAdapterHandle, UINT InitialP
     nd_verify_ddi_leave(k, "NdisMDeregisterIoPortRange", 0, &sv);
 }
 
-VOID NdisRawReadPortUchar(ULONG_PTR Port, PUCHAR Data)
+/*
+ * ---- the raw accessors ----
+ *
+ * A raw port access runs no driver code: it reaches the hardware model only
+ * (the DMA controllers' decode, a device model's port handler), and
+ * interrupts are delivered at the clock's delivery points, never inside a
+ * port access. So these DDIs take the verifier's plain call bracket
+ * (nd_verify_call_begin / end) instead of the suspend/resume bracket of the
+ * DDIs that may run driver code: with no DDI called in between, both leave
+ * the same call state and raise the same events, and reports made inside
+ * see the same call. The body is inlined per width (one byte for the
+ * common Uchar) and the rare reports are out of line, so that the common
+ * path keeps little state across its calls.
+ */
+
+/* Report a port range past the 64 KiB I/O space. */
+__attribute__((noinline, cold)) static void port_outside(nd_kernel *k, ULONG_PTR port,
+                                                         const char *ddi)
+{
+    nd_kernel_violation(k, ddi, "port 0x%llX is outside the 64 KiB I/O space",
+                        (unsigned long long)port);
+}
+
+/* Report a NULL Data pointer of a read. */
+__attribute__((noinline, cold)) static void null_data(nd_kernel *k, const char *ddi)
+{
+    nd_kernel_violation(k, ddi, "Data is NULL");
+}
+
+/* The verifier's check of a driver's write: a driver reprogramming NDIS's
+   DMA channel (nd_dma_port_check, when NDIS runs on @k's machine). Called
+   only for the ports of the DMA controllers and page registers
+   (nd_hw_is_dma_port): a write of any other port reprograms no channel, so
+   the check would find nothing there. Out of line: a driver seldom writes
+   those ports. */
+__attribute__((noinline, cold)) static void dma_port_check(nd_kernel *k, uint16_t port,
+                                                           uint8_t value, const char *ddi)
+{
+    nd_ndis *n = nd_kernel_ndis(k);
+    if (n)
+        nd_dma_port_check(n, port, value, ddi);
+}
+
+/* The hardware of @k's machine for @bytes ports from @port, or NULL (no
+   machine on this thread, or the range is reported). */
+static inline nd_hw *port_hw(nd_kernel *k, ULONG_PTR port, unsigned bytes, const char *ddi)
+{
+    if (!k)
+        return NULL;
+    if (__builtin_expect(port + bytes - 1u > 0xFFFFu, 0)) {
+        port_outside(k, port, ddi);
+        return NULL;
+    }
+    return nd_kernel_hw(k);
+}
+
+/* Read @bytes consecutive ports, lowest first (open bus 0xFF without a machine). */
+static inline __attribute__((always_inline)) uint32_t read_n(nd_kernel *k, ULONG_PTR port,
+                                                             unsigned bytes, const char *ddi)
+{
+    nd_hw *hw = port_hw(k, port, bytes, ddi);
+    uint32_t v = 0;
+    for (unsigned i = 0; i < bytes; i++) {
+        uint32_t b = hw ? nd_hw_io_read8(hw, (uint16_t)(port + i)) : 0xFFu;
+        v |= b << (8u * i);
+    }
+    return v;
+}
+
+/* Write @v to @bytes consecutive ports, lowest byte first. */
+static inline __attribute__((always_inline)) void
+write_n(nd_kernel *k, ULONG_PTR port, unsigned bytes, uint32_t v, const char *ddi)
+{
+    nd_hw *hw = port_hw(k, port, bytes, ddi);
+    if (!hw)
+        return;
+    for (unsigned i = 0; i < bytes; i++) {
+        uint16_t p = (uint16_t)(port + i);
+        uint8_t b = (uint8_t)(v >> (8u * i));
+        if (nd_hw_is_dma_port(p)) /* the verifier: a driver reprogramming NDIS's channel */
+            dma_port_check(k, p, b, ddi);
+        nd_hw_io_write8(hw, p, b);
+    }
+}
+
+/* A read DDI: the bracket, the NULL check, @bytes ports into *@data. */
+static inline __attribute__((always_inline)) void raw_read(ULONG_PTR port, void *data,
+                                                           unsigned bytes, const char *ddi)
 {
     nd_kernel *k = nd_kernel_current();
-    const uint64_t args[2] = {(uint64_t)Port, nd_ptr_arg(Data)};
-    nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisRawReadPortUchar", 2, args, &sv);
-    ddi_body_NdisRawReadPortUchar(Port, Data);
-    nd_verify_ddi_leave(k, "NdisRawReadPortUchar", 0, &sv);
+    const uint64_t args[2] = {(uint64_t)port, nd_ptr_arg(data)};
+    nd_verify_call_begin(k, ddi, 2, args);
+    if (!data) {
+        null_data(k, ddi);
+    } else {
+        uint32_t v = read_n(k, port, bytes, ddi);
+        if (bytes == 1)
+            *(PUCHAR)data = (UCHAR)v;
+        else if (bytes == 2)
+            *(PUSHORT)data = (USHORT)v;
+        else
+            *(PULONG)data = (ULONG)v;
+    }
+    nd_verify_call_end(k, ddi, 0);
+}
+
+/* A write DDI: the bracket, @v to @bytes ports. */
+static inline __attribute__((always_inline)) void raw_write(ULONG_PTR port, uint32_t v,
+                                                            unsigned bytes, const char *ddi)
+{
+    nd_kernel *k = nd_kernel_current();
+    const uint64_t args[2] = {(uint64_t)port, (uint64_t)v};
+    nd_verify_call_begin(k, ddi, 2, args);
+    write_n(k, port, bytes, v, ddi);
+    nd_verify_call_end(k, ddi, 0);
+}
+
+VOID NdisRawReadPortUchar(ULONG_PTR Port, PUCHAR Data)
+{
+    raw_read(Port, Data, 1, "NdisRawReadPortUchar");
 }
 
 VOID NdisRawReadPortUshort(ULONG_PTR Port, PUSHORT Data)
 {
-    nd_kernel *k = nd_kernel_current();
-    const uint64_t args[2] = {(uint64_t)Port, nd_ptr_arg(Data)};
-    nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisRawReadPortUshort", 2, args, &sv);
-    ddi_body_NdisRawReadPortUshort(Port, Data);
-    nd_verify_ddi_leave(k, "NdisRawReadPortUshort", 0, &sv);
+    raw_read(Port, Data, 2, "NdisRawReadPortUshort");
 }
 
 VOID NdisRawReadPortUlong(ULONG_PTR Port, PULONG Data)
 {
-    nd_kernel *k = nd_kernel_current();
-    const uint64_t args[2] = {(uint64_t)Port, nd_ptr_arg(Data)};
-    nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisRawReadPortUlong", 2, args, &sv);
-    ddi_body_NdisRawReadPortUlong(Port, Data);
-    nd_verify_ddi_leave(k, "NdisRawReadPortUlong", 0, &sv);
+    raw_read(Port, Data, 4, "NdisRawReadPortUlong");
 }
 
 VOID NdisRawWritePortUchar(ULONG_PTR Port, UCHAR Data)
 {
-    nd_kernel *k = nd_kernel_current();
-    const uint64_t args[2] = {(uint64_t)Port, (uint64_t)Data};
-    nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisRawWritePortUchar", 2, args, &sv);
-    ddi_body_NdisRawWritePortUchar(Port, Data);
-    nd_verify_ddi_leave(k, "NdisRawWritePortUchar", 0, &sv);
+    raw_write(Port, Data, 1, "NdisRawWritePortUchar");
 }
 
 VOID NdisRawWritePortUshort(ULONG_PTR Port, USHORT Data)
 {
-    nd_kernel *k = nd_kernel_current();
-    const uint64_t args[2] = {(uint64_t)Port, (uint64_t)Data};
-    nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisRawWritePortUshort", 2, args, &sv);
-    ddi_body_NdisRawWritePortUshort(Port, Data);
-    nd_verify_ddi_leave(k, "NdisRawWritePortUshort", 0, &sv);
+    raw_write(Port, Data, 2, "NdisRawWritePortUshort");
 }
 
 VOID NdisRawWritePortUlong(ULONG_PTR Port, ULONG Data)
 {
-    nd_kernel *k = nd_kernel_current();
-    const uint64_t args[2] = {(uint64_t)Port, (uint64_t)Data};
-    nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisRawWritePortUlong", 2, args, &sv);
-    ddi_body_NdisRawWritePortUlong(Port, Data);
-    nd_verify_ddi_leave(k, "NdisRawWritePortUlong", 0, &sv);
+    raw_write(Port, Data, 4, "NdisRawWritePortUlong");
 }
