@@ -69,13 +69,14 @@ struct sdnic {
     uint8_t mac[6];
     bool rx_on;
     bool irq_level; /* level this card drives on its IRQ line */
+    bool op_staged; /* transmit in pieces written in the RX tail slot */
 
     /* The DMA operation in progress. */
     enum sdnic_op op;
     size_t op_pos;    /* bus bytes moved so far (pad byte included) */
     size_t op_need;   /* bus bytes of the whole operation */
     uint16_t op_len;  /* frame length in bytes */
-    uint8_t *op_slot; /* transmit: slot being filled; receive: head slot */
+    uint8_t *op_slot; /* transmit: its TX slot; receive: head slot */
 
     frame_ring tx, rx;
 
@@ -165,10 +166,24 @@ static void dreq(sdnic *n, bool asserted)
 
 /* ---- receive FIFO ---- */
 
+/* Count the frame of @len bytes just written in the RX FIFO's tail slot. */
+static void rx_push(sdnic *n, size_t len)
+{
+    frame_ring *r = &n->rx;
+    r->len[ring_tail(r)] = (uint16_t)len;
+    r->count++;
+    if (r->count == 1)
+        raise_cause(n, SDNIC_ISR_RX_READY);
+}
+
+static void tx_unstage(sdnic *n);
+
 /* A frame from the wire (loopback, peer, sdnic_inject). */
 static int rx_accept(sdnic *n, const uint8_t *frame, size_t len)
 {
     frame_ring *r = &n->rx;
+    if (n->op_staged)
+        tx_unstage(n); /* the tail slot holds a partial transmit: move it out */
     if (!n->rx_on) {
         n->st.rx_disabled_drops++;
         return NDISDMA_ESTATE;
@@ -178,12 +193,8 @@ static int rx_accept(sdnic *n, const uint8_t *frame, size_t len)
         raise_cause(n, SDNIC_ISR_RX_OVERRUN);
         return NDISDMA_ENOSPC;
     }
-    const size_t i = ring_tail(r);
-    memcpy(ring_slot(r, i), frame, len);
-    r->len[i] = (uint16_t)len;
-    r->count++;
-    if (r->count == 1)
-        raise_cause(n, SDNIC_ISR_RX_READY);
+    memcpy(ring_slot(r, ring_tail(r)), frame, len);
+    rx_push(n, len);
     return 0;
 }
 
@@ -239,14 +250,85 @@ static void wire_done(ndisdma_machine *m, void *ctx)
 
 /* ---- DMA operations ---- */
 
+/*
+ * Staging. A transmit whose frame comes in more than one DMA callback is
+ * assembled somewhere. With no line time, loopback only (no peer, no wire
+ * observer) and the receiver on with room, the frame is going to be copied
+ * into the RX FIFO's tail slot the moment it is whole (deliver, rx_accept):
+ * tx_stage has the callbacks write it there at once (tx_fill), and
+ * tx_complete then only counts it (tx_deliver_staged), one copy instead of
+ * two. The slot is not part of the FIFO until then: RXCOUNT, RXLEN and the
+ * status do not see it. Whatever could make the result differ from the
+ * unstaged path undoes the staging first: a frame arriving in the RX FIFO
+ * mid-transmit (sdnic_inject, a peer) takes the tail slot, so rx_accept
+ * moves the partial frame to the transmit's own slot (tx_unstage) before it
+ * writes; a register change (loopback, receiver off) is checked at the end,
+ * and the frame is then copied and delivered as without staging. An abort
+ * or reset drops the staging with the operation.
+ */
+static bool tx_can_stage(const sdnic *n)
+{
+    return n->cfg.line_rate_bps == 0 && (n->config & SDNIC_CFG_LOOPBACK) && !n->peer &&
+           !n->cfg.on_wire && n->rx_on && n->rx.count < n->rx.cap;
+}
+
+/* The first part of a transmit in pieces: write it in the RX tail slot if
+   it can go there (see Staging). */
+static void tx_stage(sdnic *n)
+{
+    if (!tx_can_stage(n))
+        return;
+    n->op_staged = true;
+}
+
+/* Where the bytes of the transmit in progress go: its TX slot, or the RX
+   FIFO's tail slot when staged (nothing else moves the tail then). */
+static inline uint8_t *tx_fill(const sdnic *n)
+{
+    return n->op_staged ? ring_slot(&n->rx, ring_tail(&n->rx)) : n->op_slot;
+}
+
+/* Move the partial frame of a staged transmit to its own TX slot. */
+static void tx_unstage(sdnic *n)
+{
+    size_t k = n->op_pos < n->op_len ? n->op_pos : n->op_len;
+    memcpy(n->op_slot, tx_fill(n), k);
+    n->op_staged = false;
+}
+
+/* tx_complete of a staged frame (whole, in the RX tail slot): what deliver
+   and rx_accept would do with it, without the copy; if the card changed
+   since the staging (tx_can_stage no longer holds), the frame goes to its
+   own slot and is delivered as an unstaged one. */
+static void tx_deliver_staged(sdnic *n, size_t len)
+{
+    if (!tx_can_stage(n)) {
+        tx_unstage(n);
+        deliver(n, n->op_slot, len, ndisdma_machine_now(n->m));
+        return;
+    }
+    n->op_staged = false;
+    rx_push(n, len);
+    n->st.tx_frames++;
+    n->st.tx_bytes += len;
+}
+
 /* The transmit DMA took the whole frame; @frame holds its bytes (its TX
-   slot, or the controller's buffer during the callback). */
+   slot, or the controller's buffer during the callback), NULL: a frame in
+   pieces (its TX slot, or staged). */
 static void tx_complete(sdnic *n, const uint8_t *frame)
 {
     const size_t len = n->op_len;
     n->op = OP_NONE;
     dreq(n, false);
     raise_cause(n, SDNIC_ISR_TX_DONE);
+    if (!frame) {
+        if (n->op_staged) {
+            tx_deliver_staged(n, len);
+            return;
+        }
+        frame = n->op_slot;
+    }
     if (n->cfg.line_rate_bps == 0) {
         deliver(n, frame, len, ndisdma_machine_now(n->m));
         return;
@@ -296,6 +378,7 @@ static void tx_go(sdnic *n)
     n->op_len = n->txlen;
     n->op_need = bus_bytes(n, n->txlen);
     n->op_slot = ring_slot(&n->tx, ring_tail(&n->tx));
+    n->op_staged = false;
     dreq(n, true);
 }
 
@@ -319,6 +402,7 @@ static void abort_op(sdnic *n)
     if (n->op == OP_NONE)
         return;
     n->op = OP_NONE;
+    n->op_staged = false;
     dreq(n, false);
 }
 
@@ -360,15 +444,17 @@ static size_t dma_to_device(void *ctx, unsigned channel, const uint8_t *data, si
         tx_complete(n, data);
         return take;
     }
+    if (pos == 0)
+        tx_stage(n);
     if (pos < n->op_len) {
         size_t k = n->op_len - pos;
         if (k > take)
             k = take;
-        memcpy(n->op_slot + pos, data, k);
+        memcpy(tx_fill(n) + pos, data, k);
     }
     n->op_pos = pos + take;
     if (n->op_pos == n->op_need)
-        tx_complete(n, n->op_slot);
+        tx_complete(n, NULL);
     return take;
 }
 
@@ -411,6 +497,7 @@ static void dma_terminal_count(void *ctx, unsigned channel)
     if (n->op == OP_TX) {
         /* The buffer ended before TXLEN bytes: the frame is dropped. */
         n->op = OP_NONE;
+        n->op_staged = false;
         dreq(n, false);
         raise_cause(n, SDNIC_ISR_TX_ERR);
     } else if (n->op == OP_RX) {

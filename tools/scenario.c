@@ -196,14 +196,12 @@ typedef struct scn {
     ndisdma_adapter *a;
     ndisdma_frame_pool *pool;
     uint8_t mac[6];
-    bool tx_zeroed;    /* fixed_len: tx holds a frame whose payload is zero */
     uint64_t total;    /* frames to send */
     uint64_t next;     /* next frame to send */
     uint64_t inflight; /* with the miniport */
     uint64_t expect;   /* index of the frame the next receive should be */
     uint64_t vseen;    /* verifier findings sorted so far (scan_violations) */
     bool stop;         /* no more sends (strict finding, send refused) */
-    uint8_t tx[SCENARIO_MAX_FRAME];
     uint8_t rx[SCENARIO_MAX_FRAME];
     uint8_t want[SCENARIO_MAX_FRAME];
 } scn;
@@ -230,19 +228,25 @@ static const uint8_t *frame_bytes(scn *s, uint64_t i, uint8_t *scratch)
     return scratch;
 }
 
-/* frame_bytes for the frame to send, in s->tx. Fixed-length frames differ
-   only in their header (the sequence number), so the payload of s->tx is
-   zeroed once (by the first frame) and then only the header is written:
-   the bytes are those scenario_frame_fill would write. */
-static const uint8_t *tx_bytes(scn *s, uint64_t i)
+/* Take a frame of the pool for frame @i (@len bytes) and fill it. Frames
+   the scenario generates (fixed-length, built-in mix) are written straight
+   into the frame's buffer (ndisdma_frame_pool_take), all @len bytes of it,
+   so they are the bytes frame_bytes gives; frames from the input list are
+   copied from it (ndisdma_frame_pool_get). */
+static int get_frame(scn *s, uint64_t i, size_t len, PNET_BUFFER_LIST *nbl)
 {
-    if (!s->o->fixed_len)
-        return frame_bytes(s, i, s->tx);
-    size_t n = frame_head(s->tx, s->o->fixed_len, i, s->mac);
-    if (!s->tx_zeroed && s->o->fixed_len > n)
-        memset(s->tx + n, 0, s->o->fixed_len - n);
-    s->tx_zeroed = true;
-    return s->tx;
+    if (s->o->input && !s->o->fixed_len)
+        return ndisdma_frame_pool_get(s->pool, scenario_frames_at(s->o->input, (size_t)i), len,
+                                      nbl);
+    void *buf;
+    int rc = ndisdma_frame_pool_take(s->pool, len, nbl, &buf);
+    if (rc != 0)
+        return rc;
+    if (s->o->fixed_len)
+        scenario_frame_fill(buf, len, i, s->mac);
+    else
+        scenario_builtin_frame(s->o->seed, i, s->mac, buf);
+    return 0;
 }
 
 /* Sort the findings recorded since the last look by severity. The kernel's
@@ -285,7 +289,7 @@ static void pump(scn *s, ULONG send_flags)
         uint64_t i = s->next + n;
         size_t len = frame_len(s, i);
         PNET_BUFFER_LIST nbl;
-        if (ndisdma_frame_pool_get(s->pool, tx_bytes(s, i), len, &nbl) != 0)
+        if (get_frame(s, i, len, &nbl) != 0)
             break;
         NET_BUFFER_LIST_NEXT_NBL(nbl) = NULL;
         *tail = nbl;

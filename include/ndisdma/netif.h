@@ -220,6 +220,21 @@ int ndisdma_frame_pool_destroy(ndisdma_frame_pool *p);
 int ndisdma_frame_pool_get(ndisdma_frame_pool *p, const void *data, size_t len,
                            PNET_BUFFER_LIST *out);
 
+/*
+ * ndisdma_frame_pool_take - a free NBL of @p whose frame the caller writes
+ * in place: the same NBL ndisdma_frame_pool_get hands out (NB DataLength
+ * @len), without the copy. @buf: receives the host pointer to the frame's
+ * @len bytes of simulated memory; they hold whatever the frame's last user
+ * left there (nothing is cleared), and the caller must write all of them
+ * before it sends the NBL. The pointer is valid until the NBL goes back
+ * with ndisdma_frame_pool_put; the NBL is the caller's until then, as from
+ * ndisdma_frame_pool_get. @out: receives the NBL.
+ * Returns 0, NDISDMA_EINVAL (NULL @p, @out or @buf, @len 0 or above
+ * max_len: *@out and *@buf are NULL) or NDISDMA_ENOSPC (none free). Host or
+ * callback.
+ */
+int ndisdma_frame_pool_take(ndisdma_frame_pool *p, size_t len, PNET_BUFFER_LIST *out, void **buf);
+
 /* ndisdma_frame_pool_put - give @nbl (a chain is fine) back to @p. Returns
    0 or NDISDMA_EINVAL (NULL, or not @p's: nothing is put back). Host or
    callback. */

@@ -10,7 +10,8 @@
  * allocation (none crosses a page it does not have to), so small frames do
  * not cost a page each. Everything is made at creation; get and put are a
  * pop or a push, a copy and a few stores (no DDI, no allocation), so the
- * host's send path stays cheap. The pool is linked on its adapter: if the
+ * host's send path stays cheap; take is get without the copy (the host
+ * writes the frame in place). The pool is linked on its adapter: if the
  * host forgets to destroy it before ndisdma_adapter_stop, the stop reports
  * it and frees what it holds (nd_frame_pool_orphan), and a later destroy
  * only frees the pool object.
@@ -29,7 +30,7 @@ struct nd_frame {
     PMDL mdl;
     PUCHAR va;
     nd_frame *next_free;
-    bool out; /* handed out by ndisdma_frame_pool_get */
+    bool out; /* handed out by ndisdma_frame_pool_get or _take */
 };
 
 struct ndisdma_frame_pool {
@@ -208,16 +209,11 @@ int ndisdma_frame_pool_destroy(ndisdma_frame_pool *p)
     return 0;
 }
 
-int ndisdma_frame_pool_get(ndisdma_frame_pool *p, const void *data, size_t len,
-                           PNET_BUFFER_LIST *out)
+/* Pop a free frame of @p (there is one) and reset its NBL, NB and MDL to
+   one NET_BUFFER of @len bytes (len checked by the caller). */
+static nd_frame *pop_frame(ndisdma_frame_pool *p, size_t len)
 {
-    if (out)
-        *out = NULL;
-    if (!p || !out || !data || len == 0 || len > p->max_len)
-        return NDISDMA_EINVAL;
     nd_frame *f = p->free;
-    if (!f)
-        return NDISDMA_ENOSPC;
     p->free = f->next_free;
     p->nfree--;
     f->out = true;
@@ -235,8 +231,37 @@ int ndisdma_frame_pool_get(ndisdma_frame_pool *p, const void *data, size_t len,
     nb->stDataLength = 0;
     nb->DataLength = (ULONG)len;
     f->mdl->Next = NULL;
+    return f;
+}
+
+int ndisdma_frame_pool_get(ndisdma_frame_pool *p, const void *data, size_t len,
+                           PNET_BUFFER_LIST *out)
+{
+    if (out)
+        *out = NULL;
+    if (!p || !out || !data || len == 0 || len > p->max_len)
+        return NDISDMA_EINVAL;
+    if (!p->free)
+        return NDISDMA_ENOSPC;
+    nd_frame *f = pop_frame(p, len);
     memcpy(f->va, data, len);
-    *out = nbl;
+    *out = f->nbl;
+    return 0;
+}
+
+int ndisdma_frame_pool_take(ndisdma_frame_pool *p, size_t len, PNET_BUFFER_LIST *out, void **buf)
+{
+    if (out)
+        *out = NULL;
+    if (buf)
+        *buf = NULL;
+    if (!p || !out || !buf || len == 0 || len > p->max_len)
+        return NDISDMA_EINVAL;
+    if (!p->free)
+        return NDISDMA_ENOSPC;
+    nd_frame *f = pop_frame(p, len);
+    *buf = f->va;
+    *out = f->nbl;
     return 0;
 }
 

@@ -1007,6 +1007,100 @@ static void test_rx_overrun_from_loopback_when_fifo_full(void **state)
     fx_free(f);
 }
 
+/* Receive the RX FIFO's head frame into RX_BUF and check it is @fr (@len
+   bytes). */
+static void rx_expect(fx *f, const uint8_t *fr, size_t len)
+{
+    assert_int_equal(rd(f, SDNIC_REG_RXLEN_LO) | (rd(f, SDNIC_REG_RXLEN_HI) << 8), len);
+    rx_start(f, SDNIC_MAX_FRAME);
+    ndisdma_dma_run(f->m, 0);
+    assert_int_equal(rd(f, SDNIC_REG_RXSTAT), SDNIC_RXS_OK);
+    expect_ram(f, RX_BUF, fr, len);
+    wr(f, SDNIC_REG_ISR, 0xFF);
+}
+
+/* A transmit that comes in several DMA callbacks with no line time and
+   loopback only is written straight into the RX FIFO (devices/sdnic.c,
+   Staging): whatever happens mid-frame, the card must behave as if it had
+   assembled the frame in its TX FIFO first. */
+static void test_loopback_frame_in_pieces_with_events_mid_frame(void **state)
+{
+    (void)state;
+    fx *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    f->m = new_machine();
+    sdnic_config_init(&f->cfg);
+    f->cfg.line_rate_bps = 0; /* no wire observer either */
+    f->cfg.rx_fifo_frames = 2;
+    assert_int_equal(sdnic_create(f->m, &f->cfg, &f->nic), 0);
+    wr(f, SDNIC_REG_CMD, SDNIC_CMD_RX_ENABLE);
+    uint8_t fr[300], in[80];
+    pattern(fr, sizeof fr, 21);
+    pattern(in, sizeof in, 22);
+
+    /* 1. An injected frame mid-transmit comes first; both arrive whole. */
+    tx_start(f, fr, sizeof fr, sizeof fr);
+    assert_int_equal(ndisdma_dma_run(f->m, 100), 100);
+    assert_int_equal(rd(f, SDNIC_REG_RXCOUNT), 0); /* the partial frame is not visible */
+    assert_int_equal(sdnic_inject(f->nic, in, sizeof in), 0);
+    assert_int_equal(rd(f, SDNIC_REG_RXCOUNT), 1);
+    assert_int_equal(ndisdma_dma_run(f->m, 0), sizeof fr - 100);
+    assert_int_equal(rd(f, SDNIC_REG_RXCOUNT), 2);
+    assert_int_equal(rd(f, SDNIC_REG_ISR) & SDNIC_ISR_TX_DONE, SDNIC_ISR_TX_DONE);
+    wr(f, SDNIC_REG_ISR, 0xFF);
+    rx_expect(f, in, sizeof in);
+    rx_expect(f, fr, sizeof fr);
+    assert_int_equal(rd(f, SDNIC_REG_RXCOUNT), 0);
+
+    /* 2. A frame in pieces alone, twice (the FIFO ring wraps). */
+    for (int i = 0; i < 3; i++) {
+        tx_start(f, fr, sizeof fr, sizeof fr);
+        assert_int_equal(ndisdma_dma_run(f->m, 7), 7);
+        assert_int_equal(ndisdma_dma_run(f->m, 0), sizeof fr - 7);
+        assert_int_equal(rd(f, SDNIC_REG_RXCOUNT), 1);
+        wr(f, SDNIC_REG_ISR, 0xFF);
+        rx_expect(f, fr, sizeof fr);
+    }
+
+    /* 3. The receiver turned off mid-frame: the frame is dropped as
+       without staging, and the FIFO is left as it was. */
+    tx_start(f, fr, sizeof fr, sizeof fr);
+    assert_int_equal(ndisdma_dma_run(f->m, 50), 50);
+    wr(f, SDNIC_REG_CMD, SDNIC_CMD_RX_DISABLE);
+    const sdnic_stats s0 = stats(f);
+    assert_int_equal(ndisdma_dma_run(f->m, 0), sizeof fr - 50);
+    assert_int_equal(stats(f).rx_disabled_drops, s0.rx_disabled_drops + 1);
+    assert_int_equal(stats(f).tx_frames, s0.tx_frames + 1);
+    assert_int_equal(rd(f, SDNIC_REG_RXCOUNT), 0);
+    wr(f, SDNIC_REG_CMD, SDNIC_CMD_RX_ENABLE);
+    wr(f, SDNIC_REG_ISR, 0xFF);
+
+    /* 4. The FIFO filled mid-frame by injections: an overrun, as without
+       staging; the injected frames are intact. */
+    tx_start(f, fr, sizeof fr, sizeof fr);
+    assert_int_equal(ndisdma_dma_run(f->m, 10), 10);
+    assert_int_equal(sdnic_inject(f->nic, in, sizeof in), 0);
+    assert_int_equal(sdnic_inject(f->nic, fr, 60), 0);
+    assert_int_equal(ndisdma_dma_run(f->m, 0), sizeof fr - 10);
+    assert_int_equal(rd(f, SDNIC_REG_ISR) & SDNIC_ISR_RX_OVERRUN, SDNIC_ISR_RX_OVERRUN);
+    wr(f, SDNIC_REG_ISR, 0xFF);
+    rx_expect(f, in, sizeof in);
+    rx_expect(f, fr, 60);
+
+    /* 5. A transmit whose buffer ends early (terminal count before TXLEN):
+       dropped; the next frame in pieces is whole. */
+    tx_start(f, fr, sizeof fr, 100);
+    ndisdma_dma_run(f->m, 0);
+    assert_int_equal(rd(f, SDNIC_REG_ISR) & SDNIC_ISR_TX_ERR, SDNIC_ISR_TX_ERR);
+    assert_int_equal(rd(f, SDNIC_REG_RXCOUNT), 0);
+    wr(f, SDNIC_REG_ISR, 0xFF);
+    tx_start(f, fr, sizeof fr, sizeof fr);
+    assert_int_equal(ndisdma_dma_run(f->m, 1), 1);
+    assert_int_equal(ndisdma_dma_run(f->m, 0), sizeof fr - 1);
+    rx_expect(f, fr, sizeof fr);
+    fx_free(f);
+}
+
 static void test_peer_connection_between_two_machines(void **state)
 {
     (void)state;
@@ -1271,6 +1365,7 @@ int main(void)
         cmocka_unit_test(test_transfer_in_virtual_time_with_machine_run),
         cmocka_unit_test(test_line_rate_frames_arrive_at_computed_time),
         cmocka_unit_test(test_rx_overrun_from_loopback_when_fifo_full),
+        cmocka_unit_test(test_loopback_frame_in_pieces_with_events_mid_frame),
         cmocka_unit_test(test_peer_connection_between_two_machines),
         cmocka_unit_test(test_peer_at_line_rate_arrives_after_wire_time),
         cmocka_unit_test(test_abort_ends_operation_tx_dropped_rx_kept),

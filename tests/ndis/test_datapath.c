@@ -873,6 +873,65 @@ static void frame_pool_rejects_bad_input_then_hands_out_frames(void **state)
     fini(&h);
 }
 
+static void frame_pool_take_hands_out_frames_to_write_in_place(void **state)
+{
+    (void)state;
+    host h;
+    start(&h);
+    uint64_t since = mark(&h);
+    ndisdma_frame_pool *p;
+    assert_int_equal(ndisdma_frame_pool_create(h.ad, 2, 64, &p), 0);
+    PNET_BUFFER_LIST n[3];
+    void *buf[3];
+    /* invalid input: nothing handed out, both outputs cleared */
+    n[0] = (PNET_BUFFER_LIST)1;
+    buf[0] = (void *)1;
+    assert_int_equal(ndisdma_frame_pool_take(NULL, 10, &n[0], &buf[0]), NDISDMA_EINVAL);
+    assert_null(n[0]);
+    assert_null(buf[0]);
+    assert_int_equal(ndisdma_frame_pool_take(p, 0, &n[0], &buf[0]), NDISDMA_EINVAL);
+    assert_int_equal(ndisdma_frame_pool_take(p, 65, &n[0], &buf[0]), NDISDMA_EINVAL);
+    buf[0] = (void *)1;
+    assert_int_equal(ndisdma_frame_pool_take(p, 10, NULL, &buf[0]), NDISDMA_EINVAL);
+    assert_null(buf[0]);
+    n[0] = (PNET_BUFFER_LIST)1;
+    assert_int_equal(ndisdma_frame_pool_take(p, 10, &n[0], NULL), NDISDMA_EINVAL);
+    assert_null(n[0]);
+    assert_int_equal(ndisdma_frame_pool_free_count(p), 2);
+    /* the buffer is the NB's data: what is written there is what nb_copy reads */
+    assert_int_equal(ndisdma_frame_pool_take(p, 64, &n[0], &buf[0]), 0);
+    assert_non_null(buf[0]);
+    PNET_BUFFER nb = NET_BUFFER_LIST_FIRST_NB(n[0]);
+    assert_int_equal(NET_BUFFER_DATA_LENGTH(nb), 64);
+    assert_null(NET_BUFFER_NEXT_NB(nb));
+    assert_ptr_equal(buf[0], MmGetMdlVirtualAddress(NET_BUFFER_CURRENT_MDL(nb)));
+    UCHAR want[64], out[64];
+    for (unsigned i = 0; i < sizeof want; i++)
+        want[i] = (UCHAR)(i * 7u + 1u);
+    memcpy(buf[0], want, sizeof want);
+    assert_int_equal(ndisdma_nb_copy(nb, out, sizeof out), 64);
+    assert_memory_equal(out, want, sizeof want);
+    /* take and get share the free list */
+    assert_int_equal(ndisdma_frame_pool_get(p, want, 5, &n[1]), 0);
+    assert_int_equal(ndisdma_frame_pool_take(p, 1, &n[2], &buf[2]), NDISDMA_ENOSPC);
+    assert_null(n[2]);
+    assert_null(buf[2]);
+    assert_int_equal(ndisdma_frame_pool_free_count(p), 0);
+    /* a taken frame goes back with put, and is taken again with its new length */
+    assert_int_equal(ndisdma_frame_pool_put(p, n[0]), 0);
+    assert_int_equal(ndisdma_frame_pool_take(p, 3, &n[2], &buf[2]), 0);
+    assert_ptr_equal(n[2], n[0]);
+    assert_ptr_equal(buf[2], buf[0]);
+    assert_int_equal(NET_BUFFER_DATA_LENGTH(NET_BUFFER_LIST_FIRST_NB(n[2])), 3);
+    assert_int_equal(ndisdma_frame_pool_put(p, n[2]), 0);
+    assert_int_equal(ndisdma_frame_pool_put(p, n[2]), NDISDMA_EINVAL); /* twice */
+    assert_int_equal(ndisdma_frame_pool_put(p, n[1]), 0);
+    assert_int_equal(ndisdma_frame_pool_free_count(p), 2);
+    assert_int_equal(ndisdma_frame_pool_destroy(p), 0);
+    expect_clean(&h, since);
+    fini(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -894,6 +953,7 @@ int main(void)
         cmocka_unit_test(miniport_completion_and_indication_misuse_is_reported),
         cmocka_unit_test(status_indications_reach_the_host),
         cmocka_unit_test(frame_pool_rejects_bad_input_then_hands_out_frames),
+        cmocka_unit_test(frame_pool_take_hands_out_frames_to_write_in_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
