@@ -276,9 +276,7 @@ static bool tx_can_stage(const sdnic *n)
    it can go there (see Staging). */
 static void tx_stage(sdnic *n)
 {
-    if (!tx_can_stage(n))
-        return;
-    n->op_staged = true;
+    n->op_staged = tx_can_stage(n);
 }
 
 /* Where the bytes of the transmit in progress go: its TX slot, or the RX
