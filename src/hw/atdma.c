@@ -35,8 +35,11 @@ int nd_atdma_arbitrate(nd_atdma *d, bool *alone)
     if (m->command & CMD_DISABLE)
         return -1;
     /* H4, H15: the master's channel 0 moves nothing itself; it passes the
-       slave's request through only in cascade mode and unmasked. */
-    const uint8_t own = nd_i8237_ready(m) & 0x0E;
+       slave's request through only in cascade mode and unmasked. A channel
+       with no request (hardware, software or block latch) is not ready: the
+       full test of the master's own channels, usually idle, is skipped when
+       none has one. */
+    const uint8_t own = ((m->dreq | m->sreq | m->block) & 0x0E) ? nd_i8237_ready(m) & 0x0E : 0;
     uint8_t sr = 0;
     if ((m->mode[0] & MODE_SEL_MASK) == MODE_CASCADE && !(m->mask & 1))
         sr = nd_i8237_ready(s);

@@ -149,6 +149,22 @@ bool nd_dpc_remove(nd_kernel *k, nd_dpc *dpc)
     return true;
 }
 
+/* A DPC_ENTER or DPC_EXIT event of the DPC named @name (observers only),
+   out of line so that run_dpc keeps a small frame. */
+static __attribute__((noinline)) void dpc_event(nd_hw *hw, ndisdma_event_kind kind,
+                                                const char *name)
+{
+    ndisdma_event ev = {.kind = kind, .channel = 0xFF, .name = name ? name : "DPC"};
+    nd_hw_emit(hw, &ev);
+}
+
+/* The DPC returned at another IRQL than DISPATCH_LEVEL (rare: out of line). */
+static __attribute__((noinline, cold)) void dpc_irql_violation(nd_kernel *k)
+{
+    nd_kernel_violation(k, "DPC", "deferred routine returned at IRQL %u, not DISPATCH_LEVEL",
+                        (unsigned)nd_kernel_irql());
+}
+
 /* Run @d, just taken off the queue, at DISPATCH_LEVEL. Out of line: the
    test for a queued DPC (run_one_dpc, made at every delivery point) then
    costs no stack frame. */
@@ -156,21 +172,17 @@ static __attribute__((noinline)) void run_dpc(nd_kernel *k, nd_dpc *d)
 {
     KIRQL old = nd_kernel_irql();
     nd_kernel_set_irql(DISPATCH_LEVEL);
-    nd_hw *hw = nd_kernel_hw(k);
-    const char *name = d->name ? d->name : "DPC";
+    nd_hw *hw = k->hw;
+    const char *const name = d->name; /* read before the routine, which may free @d */
     if (hw->obs.active) {
         hw->now_ns = k->now_ns;
-        ndisdma_event ev = {.kind = NDISDMA_EV_DPC_ENTER, .channel = 0xFF, .name = name};
-        nd_hw_emit(hw, &ev);
+        dpc_event(hw, NDISDMA_EV_DPC_ENTER, name);
     }
     d->fn(k, d->ctx, d->arg1, d->arg2);
-    if (hw->obs.active) {
-        ndisdma_event ev = {.kind = NDISDMA_EV_DPC_EXIT, .channel = 0xFF, .name = name};
-        nd_hw_emit(hw, &ev);
-    }
+    if (hw->obs.active)
+        dpc_event(hw, NDISDMA_EV_DPC_EXIT, name);
     if (nd_kernel_irql() != DISPATCH_LEVEL)
-        nd_kernel_violation(k, "DPC", "deferred routine returned at IRQL %u, not DISPATCH_LEVEL",
-                            (unsigned)nd_kernel_irql());
+        dpc_irql_violation(k);
     nd_kernel_set_irql(old);
 }
 

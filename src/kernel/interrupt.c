@@ -180,6 +180,46 @@ bool nd_kernel_irq_pending(const nd_kernel *k)
     return k->hw->pic.irr != 0;
 }
 
+/* An ISR_ENTER or ISR_EXIT event (observers only), out of line so that
+   irq_deliver keeps a small frame. */
+static __attribute__((noinline)) void isr_event(nd_hw *hw, ndisdma_event_kind kind, int line,
+                                                uint8_t value)
+{
+    ndisdma_event ev = {.kind = kind, .channel = (uint8_t)line, .value = value};
+    nd_hw_emit(hw, &ev);
+}
+
+/* The ISR returned at another IRQL than its DIRQL (rare: out of line). */
+static __attribute__((noinline, cold)) void isr_irql_violation(nd_kernel *k, int line, KIRQL dirql)
+{
+    nd_kernel_violation(k, "ISR", "service routine of IRQ %d returned at IRQL %u, not its DIRQL %u",
+                        line, (unsigned)nd_kernel_irql(), (unsigned)dirql);
+}
+
+/* Acknowledge @line's request and call @i's ISR at its DIRQL (the caller's
+   IRQL is @cur), then EOI. */
+static void isr_call(nd_kernel *k, nd_pic *p, nd_interrupt *i, int line, KIRQL cur)
+{
+    nd_pic_acknowledge(p, (unsigned)line);
+    k->irq.delivered[line]++;
+    nd_hw *hw = k->hw;
+    hw->now_ns = k->now_ns;
+    i->active = true;
+    nd_kernel_set_irql(i->dirql);
+    if (hw->obs.active)
+        isr_event(hw, NDISDMA_EV_ISR_ENTER, line, i->dirql);
+    BOOLEAN claimed = i->isr(i->ctx);
+    if (hw->obs.active)
+        isr_event(hw, NDISDMA_EV_ISR_EXIT, line, claimed ? 1 : 0);
+    if (nd_kernel_irql() != i->dirql)
+        isr_irql_violation(k, line, i->dirql);
+    nd_kernel_set_irql(cur);
+    i->active = false;
+    if (!claimed)
+        k->irq.unclaimed[line]++;
+    nd_pic_eoi(p, (unsigned)line);
+}
+
 /* nd_kernel_irq_dispatch past its first test: a request is latched and no
    DMA burst is running. Out of line, so that the test (made at every
    delivery point, usually with nothing latched) costs no stack frame. */
@@ -206,32 +246,7 @@ static __attribute__((noinline)) bool irq_deliver(nd_kernel *k)
         nd_pic_drop(p, (unsigned)line);
         k->irq.spurious[line]++;
     } else {
-        nd_pic_acknowledge(p, (unsigned)line);
-        k->irq.delivered[line]++;
-        k->hw->now_ns = k->now_ns;
-        i->active = true;
-        nd_kernel_set_irql(i->dirql);
-        nd_hw *hw = nd_kernel_hw(k);
-        if (hw->obs.active) {
-            ndisdma_event ev = {
-                .kind = NDISDMA_EV_ISR_ENTER, .channel = (uint8_t)line, .value = i->dirql};
-            nd_hw_emit(hw, &ev);
-        }
-        BOOLEAN claimed = i->isr(i->ctx);
-        if (hw->obs.active) {
-            ndisdma_event ev = {
-                .kind = NDISDMA_EV_ISR_EXIT, .channel = (uint8_t)line, .value = claimed ? 1 : 0};
-            nd_hw_emit(hw, &ev);
-        }
-        if (nd_kernel_irql() != i->dirql)
-            nd_kernel_violation(k, "ISR",
-                                "service routine of IRQ %d returned at IRQL %u, not its DIRQL %u",
-                                line, (unsigned)nd_kernel_irql(), (unsigned)i->dirql);
-        nd_kernel_set_irql(cur);
-        i->active = false;
-        if (!claimed)
-            k->irq.unclaimed[line]++;
-        nd_pic_eoi(p, (unsigned)line);
+        isr_call(k, p, i, line, cur);
     }
     if (!p->irr)
         nd_event_cancel(k, &k->irq.wake);
