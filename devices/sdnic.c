@@ -179,7 +179,7 @@ static void rx_push(sdnic *n, size_t len)
 static void tx_unstage(sdnic *n);
 
 /* A frame from the wire (loopback, peer, sdnic_inject). */
-static int rx_accept(sdnic *n, const uint8_t *frame, size_t len)
+static inline int rx_accept(sdnic *n, const uint8_t *frame, size_t len)
 {
     frame_ring *r = &n->rx;
     if (n->op_staged)
@@ -210,7 +210,7 @@ static uint64_t wire_ns(const sdnic *n, size_t len)
 }
 
 /* A frame leaves the wire at @t_ns: to the destinations, then counted. */
-static void deliver(sdnic *n, const uint8_t *frame, size_t len, uint64_t t_ns)
+static inline void deliver(sdnic *n, const uint8_t *frame, size_t len, uint64_t t_ns)
 {
     if (n->config & SDNIC_CFG_LOOPBACK)
         (void)rx_accept(n, frame, len);
@@ -342,7 +342,7 @@ static void tx_complete(sdnic *n, const uint8_t *frame)
 }
 
 /* The receive DMA ended: @status RXS_OK (whole frame) or RXS_TRUNCATED. */
-static void rx_complete(sdnic *n, uint8_t status)
+static inline void rx_complete(sdnic *n, uint8_t status)
 {
     const size_t len = n->op_len;
     n->op = OP_NONE;

@@ -114,15 +114,14 @@ NDIS_STATUS SdEndDmaLocked(PSD_ADAPTER Adapter)
 }
 
 /*
- * SdStartNextOperationLocked - start the next DMA operation if the channel
- * is idle: a receive when a frame waits and a buffer is free, else a
- * transmit when the card has room (see the concept note). NBs that fail to
- * start join @Done. IRQL: DISPATCH_LEVEL, lock held.
+ * SdStartNextOperationIdleLocked - SdStartNextOperationLocked (sample.h)
+ * once the channel is idle and the adapter Running: a receive when a frame
+ * waits and a buffer is free, else a transmit when the card has room (see
+ * the concept note). NBs that fail to start join @Done.
+ * IRQL: DISPATCH_LEVEL, lock held.
  */
-VOID SdStartNextOperationLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
+VOID SdStartNextOperationIdleLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
 {
-    if (Adapter->DmaOp != SdDmaIdle || Adapter->State != SdStateRunning)
-        return;
     UCHAR status = SdRead(Adapter, SDNIC_REG_CMD);
     if ((status & SDNIC_ST_RX_AVAIL) && Adapter->RxFree && SdStartReceiveLocked(Adapter))
         return;
@@ -152,18 +151,16 @@ VOID SdCheckPauseLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
 }
 
 /*
- * SdFlushCompletions - hand @Done to NDIS with the adapter lock NOT held:
- * the receive chain (one indication), the low-resource chain (indicated
- * with NDIS_RECEIVE_FLAGS_RESOURCES, then its buffers are freed and the
+ * SdHandOverCompletions - SdFlushCompletions (sample.h) when @Done holds
+ * something: hand it to NDIS with the adapter lock NOT held: the receive
+ * chain (one indication), the low-resource chain (indicated with
+ * NDIS_RECEIVE_FLAGS_RESOURCES, then its buffers are freed and the
  * scheduler runs again), the send-complete chain, and NdisMPauseComplete.
  * The DISPATCH_LEVEL flags follow the current IRQL.
  * IRQL: <= DISPATCH_LEVEL.
  */
-VOID SdFlushCompletions(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
+VOID SdHandOverCompletions(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
 {
-    if (!Done->RxHead && !Done->SendHead && !Done->PauseComplete && !Done->LowHead)
-        return; /* the usual case for a send or a return: nothing to hand over */
-
     BOOLEAN atDispatch = KeGetCurrentIrql() == DISPATCH_LEVEL;
     ULONG rflags = atDispatch ? NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL : 0;
     ULONG sflags = atDispatch ? NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL : 0;

@@ -274,9 +274,34 @@ MINIPORT_ISR SdIsr;
 MINIPORT_INTERRUPT_DPC SdInterruptDpc;
 NDIS_TIMER_FUNCTION SdPollTimer;
 NDIS_STATUS SdEndDmaLocked(PSD_ADAPTER Adapter);
-VOID SdStartNextOperationLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done);
+VOID SdStartNextOperationIdleLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done);
 VOID SdCheckPauseLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done);
-VOID SdFlushCompletions(PSD_ADAPTER Adapter, PSD_COMPLETION Done);
+VOID SdHandOverCompletions(PSD_ADAPTER Adapter, PSD_COMPLETION Done);
+
+/*
+ * SdStartNextOperationLocked - start the next DMA operation if the channel
+ * is idle and the adapter is Running (SdStartNextOperationIdleLocked does
+ * the rest). Most calls (a send or a return while a transfer is in
+ * progress) end at this test, inlined in the caller. NBs that fail to start
+ * join @Done. IRQL: DISPATCH_LEVEL, lock held.
+ */
+static inline VOID SdStartNextOperationLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
+{
+    if (Adapter->DmaOp == SdDmaIdle && Adapter->State == SdStateRunning)
+        SdStartNextOperationIdleLocked(Adapter, Done);
+}
+
+/*
+ * SdFlushCompletions - hand @Done to NDIS with the adapter lock NOT held
+ * (SdHandOverCompletions). The usual case for a send or a return, nothing
+ * to hand over, ends at this test, inlined in the caller.
+ * IRQL: <= DISPATCH_LEVEL.
+ */
+static inline VOID SdFlushCompletions(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
+{
+    if (Done->RxHead || Done->SendHead || Done->PauseComplete || Done->LowHead)
+        SdHandOverCompletions(Adapter, Done);
+}
 
 /* ---- watchdog.c ---- */
 NDIS_TIMER_FUNCTION SdWatchdogTimer;

@@ -92,7 +92,7 @@ static uint64_t chain_limit(const nd_ndis *n)
 
 /* The adapter behind @h for a miniport DDI, with the IRQL checked
    (<= DISPATCH_LEVEL); NULL after a report. */
-static nd_mp_adapter *mp_adapter(NDIS_HANDLE h, const char *ddi)
+static inline nd_mp_adapter *mp_adapter(NDIS_HANDLE h, const char *ddi)
 {
     nd_mp_adapter *a = nd_ndis_adapter_from_handle(h, ddi);
     if (!a)

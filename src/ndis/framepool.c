@@ -30,7 +30,8 @@ struct nd_frame {
     PMDL mdl;
     PUCHAR va;
     nd_frame *next_free;
-    bool out; /* handed out by ndisdma_frame_pool_get or _take */
+    ndisdma_frame_pool *pool; /* its pool */
+    bool out;                 /* handed out by ndisdma_frame_pool_get or _take */
 };
 
 struct ndisdma_frame_pool {
@@ -44,7 +45,6 @@ struct ndisdma_frame_pool {
     unsigned nfree;
     PVOID *blocks; /* NdisAllocateMemoryWithTagPriority blocks */
     unsigned nblocks;
-    nd_u64map by_nbl; /* NBL -> nd_frame */
 };
 
 static void unlink_pool(ndisdma_frame_pool *p)
@@ -66,6 +66,7 @@ static void release(ndisdma_frame_pool *p)
     for (unsigned i = 0; i < p->count; i++) {
         nd_frame *f = &p->frames[i];
         if (f->nbl) {
+            ((nd_nbl_item *)f->nbl)->frame = NULL;
             f->nbl->FirstNetBuffer = f->nb; /* undo what the host may have changed */
             f->nb->Next = NULL;
             NdisFreeNetBufferList(f->nbl);
@@ -82,7 +83,6 @@ static void release(ndisdma_frame_pool *p)
         NdisFreeNetBufferListPool(p->pool);
     free(p->frames);
     free(p->blocks);
-    nd_u64map_free(&p->by_nbl);
     p->frames = NULL;
     p->blocks = NULL;
     p->free = NULL;
@@ -135,8 +135,8 @@ static int build(ndisdma_frame_pool *p)
         if (!f->nbl)
             return NDISDMA_ENOMEM;
         f->nb = f->nbl->FirstNetBuffer;
-        if (nd_u64map_put(&p->by_nbl, (uintptr_t)f->nbl, f) != 0)
-            return NDISDMA_ENOMEM;
+        f->pool = p;
+        ((nd_nbl_item *)f->nbl)->frame = f; /* the NBL's address is its item's (nbl.h) */
         f->next_free = p->free;
         p->free = f;
         p->nfree++;
@@ -270,17 +270,17 @@ int ndisdma_frame_pool_put(ndisdma_frame_pool *p, PNET_BUFFER_LIST nbl)
     if (!p || !nbl || !p->a)
         return NDISDMA_EINVAL;
     nd_ndis *n = p->a->mp.n;
-    /* One lookup per NBL: each frame found is pushed on @marked through
-       next_free (unused while a frame is out), so the list ends up in the
-       order one push per frame onto the free list gives (last NBL first). */
+    /* One lookup per NBL (its NDIS item, which points to the frame that
+       carries it): each frame found is pushed on @marked through next_free
+       (unused while a frame is out), so the list ends up in the order one
+       push per frame onto the free list gives (last NBL first). */
     nd_frame *marked = NULL, *first = NULL;
     unsigned count = 0;
     bool ok = true;
     for (PNET_BUFFER_LIST x = nbl; x; x = x->Next) {
-        void *v = NULL;
-        nd_frame *f = nd_u64map_get(&p->by_nbl, (uintptr_t)x, &v) ? v : NULL;
-        nd_nbl_item *it = f ? nd_nbl_find(n, x) : NULL;
-        if (!f || !f->out || !it || it->state != ND_NBL_HELD) {
+        nd_nbl_item *it = nd_nbl_find(n, x);
+        nd_frame *f = it && it->state == ND_NBL_HELD ? it->frame : NULL;
+        if (!f || f->pool != p || !f->out) {
             ok = false;
             break;
         }

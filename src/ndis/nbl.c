@@ -425,6 +425,7 @@ static nd_nbl_item *alloc_nbl(nd_kernel *k, nd_nbl_pool *p, USHORT ContextSize,
     }
     it->state = ND_NBL_HELD;
     it->adapter = NULL;
+    it->frame = NULL;
     p->outstanding++;
     return it;
 }

@@ -54,6 +54,7 @@ struct nd_nbl_item {
     void *data;                       /* DataSize pools: the data buffer ... */
     size_t data_bytes;                /* ... its bytes (whole pages) ... */
     PMDL data_mdl;                    /* ... and its MDL */
+    void *frame; /* the host frame pool's frame that carries it (framepool.c), NULL: none */
 };
 
 typedef struct nd_nb_item nd_nb_item;
