@@ -20,10 +20,12 @@
  * address, which the kernel keeps valid for them.
  *
  * The "still moving" test of the flush (N19) looks at the channel's mask
- * bit and DREQ line through the hardware's side-effect-free snapshot: the
- * 8237 has no readable mask register, and reading the status register would
- * clear the TC bits a driver may poll. Everything the HAL changes goes
- * through the ports.
+ * bit and DREQ line through the hardware's side-effect-free accessors
+ * (nd_hw_dma_masked / nd_hw_dma_dreq; the whole snapshot,
+ * nd_hw_dma_get_channel, only for a 65,536-unit transfer): the 8237 has no
+ * readable mask register, and reading the status register would clear the
+ * TC bits a driver may poll. Everything the HAL changes goes through the
+ * ports.
  *
  * Autoinitialize: a ring should live in a common buffer (direct), as on
  * Windows. Bounced, the data is copied in once at MapTransfer, and the flush
@@ -303,19 +305,29 @@ static PHYSICAL_ADDRESS map_checked(nd_adapter *ad, PMDL Mdl, PVOID MapRegisterB
     return ret;
 }
 
-/* Units still to move of the current transfer, from the count register and
-   the channel state seen before masking. */
-static uint32_t remaining_units(const nd_adapter *ad, uint16_t count,
-                                const ndisdma_dma_channel_state *st)
+/* Units still to move of the current transfer, from the count register
+   read after masking; @unstarted: the channel, seen before masking, was
+   unmasked at its base address without terminal count (looked at only for
+   a 65,536-unit transfer, see flush_unstarted). */
+static uint32_t remaining_units(const nd_adapter *ad, uint16_t count, bool unstarted)
 {
     uint32_t rem = ((uint32_t)count + 1u) & 0xFFFFu;
     /* A 65,536-unit transfer reads count 0xFFFF both before its first unit
        and at terminal count: it has not started if the channel is still
        unmasked at its base address. */
-    if (rem == 0 && ad->map.units == 0x10000u && !st->masked &&
-        st->current_address == st->base_address && !st->terminal_count)
+    if (rem == 0 && ad->map.units == 0x10000u && unstarted)
         rem = 0x10000u;
     return rem;
+}
+
+/* For a 65,536-unit transfer only (the one case remaining_units needs it):
+   whether channel @ch is unmasked at its base address without terminal
+   count, from the hardware's side-effect-free snapshot. */
+__attribute__((noinline)) static bool flush_unstarted(nd_hal *h, unsigned ch)
+{
+    ndisdma_dma_channel_state st;
+    nd_hw_dma_get_channel(h->hw, ch, &st);
+    return !st.masked && st.current_address == st.base_address && !st.terminal_count;
 }
 
 /*
@@ -374,15 +386,18 @@ BOOLEAN nd_hal_flush_adapter_buffers(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID Ma
                          "MapRegisterBase %p differs from the one mapped (%p)", MapRegisterBase,
                          (void *)m->regs);
 
-    ndisdma_dma_channel_state st;
+    /* The channel's state before masking: its mask bit and DREQ line, and
+       for a 65,536-unit transfer whether it has started. */
     nd_ctl_lock(h, ch, &old);
-    nd_hw_dma_get_channel(h->hw, ch, &st);
+    bool was_masked = nd_hw_dma_masked(h->hw, ch);
+    bool dreq = nd_hw_dma_dreq(h->hw, ch);
+    bool unstarted = m->units == 0x10000u && flush_unstarted(h, ch);
     nd_ctl_mask(h, ch, true);
     uint16_t count = nd_ctl_read_count_once(h, ch); /* masked: it cannot move */
     nd_ctl_unlock(h, ch, old);
 
-    uint32_t rem = remaining_units(ad, count, &st);
-    bool moving = !st.masked && st.dreq && rem > 0;
+    uint32_t rem = remaining_units(ad, count, unstarted);
+    bool moving = !was_masked && dreq && rem > 0;
     bool lost = false; /* received bytes that could not reach the caller */
     if (m->bounced && !m->write_to_device) {
         uint64_t moved = rem >= m->units ? 0 : (uint64_t)(m->units - rem) << ad->shift;

@@ -270,7 +270,9 @@ int nd_hw_dma_detach(nd_hw *hw, unsigned ch)
 
 static void set_dreq(nd_hw *hw, unsigned ch, bool asserted);
 
-void nd_hw_dma_request(nd_hw *hw, unsigned ch, bool asserted)
+/* The general path of nd_hw_dma_request (hw.h): any channel, observers
+   attached, faults armed. */
+void nd_hw_dma_request_slow(nd_hw *hw, unsigned ch, bool asserted)
 {
     if (!device_channel(ch)) {
         nd_hw_illegal(hw, NDISDMA_ILLEGAL_BAD_CHANNEL, 0, asserted,
@@ -287,22 +289,12 @@ void nd_hw_dma_request(nd_hw *hw, unsigned ch, bool asserted)
     set_dreq(hw, ch, asserted);
 }
 
-/* Drive the DREQ line of device channel @ch. */
+/* Drive the DREQ line of device channel @ch; an observer sees a change. */
 static void set_dreq(nd_hw *hw, unsigned ch, bool asserted)
 {
-    nd_i8237 *c = nd_atdma_ctl(&hw->dma, ch);
-    uint8_t bit = (uint8_t)(1u << (ch & 3));
-    uint8_t before = c->dreq & bit;
-    if (asserted) {
-        if (hw->serving == (int)ch)
-            hw->reasserted = 1;
-        c->dreq |= bit;
-        c->stall &= (uint8_t)~bit; /* the device is ready again */
-    } else {
-        c->dreq &= (uint8_t)~bit;
-    }
-    hw->gen++;
-    if (hw->obs.active && (before != 0) != asserted) {
+    bool before = nd_hw_dma_dreq(hw, ch);
+    nd_hw_dma_set_line(hw, ch, asserted);
+    if (hw->obs.active && before != asserted) {
         ndisdma_event ev = {.kind = NDISDMA_EV_DREQ, .channel = (uint8_t)ch, .value = asserted};
         nd_hw_emit(hw, &ev);
     }

@@ -82,10 +82,65 @@ static inline bool nd_hw_is_dma_port(uint16_t port)
 
 int nd_hw_dma_attach(nd_hw *hw, unsigned ch, const ndisdma_dma_device *dev, void *ctx);
 int nd_hw_dma_detach(nd_hw *hw, unsigned ch);
-void nd_hw_dma_request(nd_hw *hw, unsigned ch, bool asserted);
 void nd_hw_dma_eop(nd_hw *hw, unsigned ch);
 int nd_hw_dma_get_channel(const nd_hw *hw, unsigned ch, ndisdma_dma_channel_state *out);
 int nd_hw_dma_get_controller(const nd_hw *hw, unsigned idx, ndisdma_dma_controller_state *out);
+
+/* The mask bit and the DREQ line of device channel @ch (0-3, 5-7): the
+   fields `masked` and `dreq` of nd_hw_dma_get_channel, without building the
+   rest of the snapshot. No side effect. */
+static inline bool nd_hw_dma_masked(const nd_hw *hw, unsigned ch)
+{
+    return (hw->dma.ctl[ch >> 2].mask >> (ch & 3u)) & 1u;
+}
+
+static inline bool nd_hw_dma_dreq(const nd_hw *hw, unsigned ch)
+{
+    return (hw->dma.ctl[ch >> 2].dreq >> (ch & 3u)) & 1u;
+}
+
+/* The line change itself, without event (device channel @ch): set or clear
+   the DREQ bit; an assertion also ends a stall (the device is ready again)
+   and, during the data callback of @ch, tells the engine the line came back.
+   Bumps the arbitration generation. */
+static inline void nd_hw_dma_set_line(nd_hw *hw, unsigned ch, bool asserted)
+{
+    nd_i8237 *c = &hw->dma.ctl[ch >> 2];
+    uint8_t bit = (uint8_t)(1u << (ch & 3u));
+    if (asserted) {
+        if (hw->serving == (int)ch)
+            hw->reasserted = 1;
+        c->dreq |= bit;
+        c->stall &= (uint8_t)~bit; /* the device is ready again */
+    } else {
+        c->dreq &= (uint8_t)~bit;
+    }
+    hw->gen++;
+}
+
+/*
+ * nd_hw_dma_request - drive the DREQ line of device channel @ch. A channel
+ * that takes no device (4, above 7) is an illegal access (reported, nothing
+ * changes); an injected DREQ storm bounces the line before it settles
+ * asserted; an observer sees every change of the line (NDISDMA_EV_DREQ).
+ * The usual call - a device channel, no observer attached and no storm
+ * armed - is the inline part below: it sets or clears the line and bumps the
+ * arbitration generation, exactly what the general path (nd_hw_dma_request_slow)
+ * does in that case. The general path handles everything else.
+ */
+void nd_hw_dma_request_slow(nd_hw *hw, unsigned ch, bool asserted) __attribute__((noinline));
+
+static inline void nd_hw_dma_request(nd_hw *hw, unsigned ch, bool asserted)
+{
+    bool general = ch >= NDISDMA_DMA_CHANNELS || ch == NDISDMA_DMA_CASCADE_CHANNEL ||
+                   hw->obs.active != 0 ||
+                   (asserted && (hw->faults.armed & (1u << NDISDMA_FAULT_DREQ_STORM)) != 0);
+    if (__builtin_expect(general, 0)) {
+        nd_hw_dma_request_slow(hw, ch, asserted);
+        return;
+    }
+    nd_hw_dma_set_line(hw, ch, asserted);
+}
 
 /* Record an illegal access (counters and an event). */
 void nd_hw_illegal(nd_hw *hw, ndisdma_illegal why, uint16_t port, uint8_t value, uint8_t channel);

@@ -317,6 +317,56 @@ VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
     t->irql = NewIrql;
 }
 
+/* The fast attempts (irql.h): the checks of the DDIs above, all passing,
+   and their work; on any other outcome nothing is changed (the lock is only
+   taken by a compare-and-swap that succeeds). */
+
+bool nd_spin_try_acquire(PKSPIN_LOCK lock, PKIRQL old)
+{
+    nd_thread *t = &tls;
+    KIRQL irql = t->irql;
+    ULONG_PTR expected = 0;
+    if (__builtin_expect(irql > DISPATCH_LEVEL, 0) ||
+        __builtin_expect(!__atomic_compare_exchange_n(lock, &expected, (ULONG_PTR)t | 1u, false,
+                                                      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED),
+                         0))
+        return false;
+    *old = irql;
+    t->irql = DISPATCH_LEVEL;
+    return true;
+}
+
+bool nd_spin_try_release(PKSPIN_LOCK lock, KIRQL new_irql)
+{
+    nd_thread *t = &tls;
+    if (__builtin_expect(__atomic_load_n(lock, __ATOMIC_RELAXED) != ((ULONG_PTR)t | 1u), 0) ||
+        __builtin_expect(new_irql > t->irql, 0))
+        return false;
+    __atomic_store_n(lock, (ULONG_PTR)0, __ATOMIC_RELEASE);
+    t->irql = new_irql;
+    return true;
+}
+
+bool nd_spin_try_acquire_at_dpc(PKSPIN_LOCK lock)
+{
+    nd_thread *t = &tls;
+    ULONG_PTR expected = 0;
+    return __builtin_expect(t->irql >= DISPATCH_LEVEL, 1) &&
+           __builtin_expect(__atomic_compare_exchange_n(lock, &expected, (ULONG_PTR)t | 1u, false,
+                                                        __ATOMIC_ACQUIRE, __ATOMIC_RELAXED),
+                            1);
+}
+
+bool nd_spin_try_release_from_dpc(PKSPIN_LOCK lock)
+{
+    nd_thread *t = &tls;
+    if (__builtin_expect(t->irql < DISPATCH_LEVEL, 0) ||
+        __builtin_expect(__atomic_load_n(lock, __ATOMIC_RELAXED) != ((ULONG_PTR)t | 1u), 0))
+        return false;
+    __atomic_store_n(lock, (ULONG_PTR)0, __ATOMIC_RELEASE);
+    return true;
+}
+
 VOID KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
 {
     if (__builtin_expect(!SpinLock, 0)) {

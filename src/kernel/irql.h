@@ -47,6 +47,25 @@ int nd_kernel_unbind(nd_kernel *k);
 KIRQL nd_kernel_irql(void);
 void nd_kernel_set_irql(KIRQL irql);
 
+/*
+ * Fast attempts at the spin lock DDIs, for the NDIS spin lock DDIs
+ * (src/ndis/lock.c). Each does the whole work of its DDI when that work
+ * makes no report - the IRQL is in the DDI's range, the lock is free (take)
+ * or held by this thread (drop), and for a release the new IRQL is not above
+ * the current one - and returns true; otherwise it changes nothing and
+ * returns false, and the caller calls the DDI itself, which makes the same
+ * checks and the reports.
+ *   nd_spin_try_acquire:          KeAcquireSpinLock (*@old: the IRQL before)
+ *   nd_spin_try_release:          KeReleaseSpinLock
+ *   nd_spin_try_acquire_at_dpc:   KeAcquireSpinLockAtDpcLevel
+ *   nd_spin_try_release_from_dpc: KeReleaseSpinLockFromDpcLevel
+ * @lock must not be NULL.
+ */
+bool nd_spin_try_acquire(PKSPIN_LOCK lock, PKIRQL old);
+bool nd_spin_try_release(PKSPIN_LOCK lock, KIRQL new_irql);
+bool nd_spin_try_acquire_at_dpc(PKSPIN_LOCK lock);
+bool nd_spin_try_release_from_dpc(PKSPIN_LOCK lock);
+
 /* The violation record (see <ndisdma/kernel.h>). */
 uint64_t nd_kernel_violation_count(const nd_kernel *k);
 int nd_kernel_violation_get(const nd_kernel *k, uint64_t index, ndisdma_violation *out);

@@ -9,6 +9,7 @@
  * a lock not held, wrong IRQL); the old IRQL is stored only once the lock
  * is held, so a contender never overwrites the holder's.
  */
+#include "kernel/irql.h"
 #include "ndis/ndis_impl.h"
 
 static VOID ddi_body_NdisAllocateSpinLock(PNDIS_SPIN_LOCK SpinLock)
@@ -97,38 +98,98 @@ VOID NdisFreeSpinLock(PNDIS_SPIN_LOCK SpinLock)
     nd_verify_leaf_end(k, fast, "NdisFreeSpinLock", 0);
 }
 
-VOID NdisAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock)
+/*
+ * The four DDIs of the data path: a fast path in front of the bracket.
+ * When the call is outermost with no observer attached (nd_verify_leaf_quiet)
+ * and the kernel's fast attempt (irql.h: nd_spin_try_*) finds the IRQL and
+ * the lock as the DDI expects, the work can make no report, so the DDI does
+ * it and leaves the bracket's state (nd_verify_leaf_quiet_call) without the
+ * bracket. Otherwise the general path below - the bracket around the body -
+ * runs from the start; the attempt changed nothing, so it makes the checks
+ * and the reports it always made. The fast path of NdisAcquireSpinLock took
+ * a free lock: the body's test (before == 0) would store the old IRQL.
+ */
+
+__attribute__((noinline, cold)) static void acquire_general(nd_kernel *k, PNDIS_SPIN_LOCK SpinLock)
 {
-    nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
     const bool fast = nd_verify_leaf_begin(k, "NdisAcquireSpinLock", 1, args);
     ddi_body_NdisAcquireSpinLock(SpinLock);
     nd_verify_leaf_end(k, fast, "NdisAcquireSpinLock", 0);
 }
 
-VOID NdisReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock)
+__attribute__((noinline, cold)) static void release_general(nd_kernel *k, PNDIS_SPIN_LOCK SpinLock)
 {
-    nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
     const bool fast = nd_verify_leaf_begin(k, "NdisReleaseSpinLock", 1, args);
     ddi_body_NdisReleaseSpinLock(SpinLock);
     nd_verify_leaf_end(k, fast, "NdisReleaseSpinLock", 0);
 }
 
-VOID NdisDprAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock)
+__attribute__((noinline, cold)) static void dpr_acquire_general(nd_kernel *k,
+                                                                PNDIS_SPIN_LOCK SpinLock)
 {
-    nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
     const bool fast = nd_verify_leaf_begin(k, "NdisDprAcquireSpinLock", 1, args);
     ddi_body_NdisDprAcquireSpinLock(SpinLock);
     nd_verify_leaf_end(k, fast, "NdisDprAcquireSpinLock", 0);
 }
 
-VOID NdisDprReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock)
+__attribute__((noinline, cold)) static void dpr_release_general(nd_kernel *k,
+                                                                PNDIS_SPIN_LOCK SpinLock)
 {
-    nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
     const bool fast = nd_verify_leaf_begin(k, "NdisDprReleaseSpinLock", 1, args);
     ddi_body_NdisDprReleaseSpinLock(SpinLock);
     nd_verify_leaf_end(k, fast, "NdisDprReleaseSpinLock", 0);
+}
+
+VOID NdisAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock)
+{
+    nd_kernel *k = nd_kernel_current();
+    KIRQL old;
+    if (__builtin_expect(SpinLock != NULL, 1) && nd_verify_leaf_quiet(k) &&
+        nd_spin_try_acquire(&SpinLock->SpinLock, &old)) {
+        SpinLock->OldIrql = old;
+        const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
+        nd_verify_leaf_quiet_call(k, 1, args);
+        return;
+    }
+    acquire_general(k, SpinLock);
+}
+
+VOID NdisReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock)
+{
+    nd_kernel *k = nd_kernel_current();
+    if (__builtin_expect(SpinLock != NULL, 1) && nd_verify_leaf_quiet(k) &&
+        nd_spin_try_release(&SpinLock->SpinLock, SpinLock->OldIrql)) {
+        const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
+        nd_verify_leaf_quiet_call(k, 1, args);
+        return;
+    }
+    release_general(k, SpinLock);
+}
+
+VOID NdisDprAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock)
+{
+    nd_kernel *k = nd_kernel_current();
+    if (__builtin_expect(SpinLock != NULL, 1) && nd_verify_leaf_quiet(k) &&
+        nd_spin_try_acquire_at_dpc(&SpinLock->SpinLock)) {
+        const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
+        nd_verify_leaf_quiet_call(k, 1, args);
+        return;
+    }
+    dpr_acquire_general(k, SpinLock);
+}
+
+VOID NdisDprReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock)
+{
+    nd_kernel *k = nd_kernel_current();
+    if (__builtin_expect(SpinLock != NULL, 1) && nd_verify_leaf_quiet(k) &&
+        nd_spin_try_release_from_dpc(&SpinLock->SpinLock)) {
+        const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
+        nd_verify_leaf_quiet_call(k, 1, args);
+        return;
+    }
+    dpr_release_general(k, SpinLock);
 }

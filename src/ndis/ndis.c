@@ -92,9 +92,9 @@ int nd_handle_add(nd_ndis *n, nd_obj *o, nd_kind kind)
 void nd_handle_del(nd_ndis *n, nd_obj *o)
 {
     for (unsigned i = 0; i < ND_HANDLE_CACHE; i++) {
-        if (n->cache[i].obj == o) {
-            n->cache[i].handle = 0;
-            n->cache[i].obj = NULL;
+        for (unsigned w = 0; w < ND_HANDLE_WAYS; w++) {
+            if (n->cache[i][w].obj == o)
+                n->cache[i][w] = (nd_handle_entry){0, NULL};
         }
     }
     if (nd_u64map_del(&n->handles, (uintptr_t)o))
@@ -142,9 +142,10 @@ static __attribute__((noinline)) nd_obj *lookup_slow(nd_kernel *k, nd_ndis *n, N
                          kind_name[a]);
         return NULL;
     }
-    const unsigned slot = nd_handle_slot((uintptr_t)h);
-    n->cache[slot].handle = (uintptr_t)h;
-    n->cache[slot].obj = o;
+    nd_handle_entry *set = n->cache[nd_handle_slot((uintptr_t)h)];
+    if (set[0].handle) /* an empty first entry (nd_handle_del) is simply reused */
+        set[1] = set[0];
+    set[0] = (nd_handle_entry){(uintptr_t)h, o};
     return o;
 }
 
@@ -159,10 +160,13 @@ static inline nd_obj *lookup(NDIS_HANDLE h, nd_kind a, nd_kind b, const char *dd
     /* The cache: a driver calls its DDIs on the same few handles again and
        again. It holds only live handles (nd_handle_del clears them). */
     if (n && h) {
-        const unsigned slot = nd_handle_slot((uintptr_t)h);
-        if ((uintptr_t)h == n->cache[slot].handle &&
-            (n->cache[slot].obj->kind == a || n->cache[slot].obj->kind == b))
-            return n->cache[slot].obj;
+        const nd_handle_entry *set = n->cache[nd_handle_slot((uintptr_t)h)];
+        for (unsigned w = 0; w < ND_HANDLE_WAYS; w++) {
+            if ((uintptr_t)h == set[w].handle)
+                return set[w].obj->kind == a || set[w].obj->kind == b
+                           ? set[w].obj
+                           : lookup_slow(k, n, h, a, b, ddi);
+        }
     }
     return lookup_slow(k, n, h, a, b, ddi);
 }

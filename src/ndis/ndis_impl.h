@@ -73,24 +73,31 @@ typedef struct nd_mp_timer nd_mp_timer;
 typedef struct nd_port_range nd_port_range;
 typedef struct nd_nbl_pool nd_nbl_pool;
 
-#define ND_HANDLE_CACHE 8 /* entries of nd_ndis.cache, a power of two */
+#define ND_HANDLE_CACHE 8 /* sets of nd_ndis.cache, a power of two */
+#define ND_HANDLE_WAYS  2 /* entries per set */
 
 static inline unsigned nd_handle_slot(uintptr_t h)
 {
     return (unsigned)((h >> 4) ^ (h >> 10)) & (ND_HANDLE_CACHE - 1);
 }
 
+/* One entry of the handle cache (handle 0: empty). */
+typedef struct nd_handle_entry {
+    uintptr_t handle;
+    struct nd_obj *obj;
+} nd_handle_entry;
+
 struct nd_ndis {
     nd_kernel *k;
     nd_hal *hal;
     nd_u64map handles; /* object address -> nd_obj * */
-    /* Lookup cache of live handles (0 = empty slot): a driver's data path
-       uses a few handles (adapter, DMA channel, interrupt, pools) over and
-       over. Slot by handle address bits; nd_handle_del clears a slot. */
-    struct {
-        uintptr_t handle;
-        nd_obj *obj;
-    } cache[ND_HANDLE_CACHE];
+    /* Lookup cache of live handles (0 = empty entry): a driver's data path
+       uses a few handles (adapter, DMA channel, interrupt, timer, pools)
+       over and over. Set by handle address bits, two entries per set so
+       that two handles of one set (heap addresses decide) both stay; a
+       miss puts its handle first and keeps the previous first entry as the
+       second. nd_handle_del clears an entry. */
+    nd_handle_entry cache[ND_HANDLE_CACHE][ND_HANDLE_WAYS];
     nd_u64map dead;              /* freed handle -> its nd_kind (stale-handle reports) */
     ndisdma_driver *drivers;     /* loaded drivers */
     nd_dma_block *chan_owner[8]; /* N6: the DMA block holding each channel */

@@ -226,9 +226,40 @@ static inline __attribute__((always_inline)) void raw_write(ULONG_PTR port, uint
     nd_verify_call_end(k, ddi, 0);
 }
 
-VOID NdisRawReadPortUchar(ULONG_PTR Port, PUCHAR Data)
+/*
+ * The Uchar DDIs, the ones a driver's data path uses: a fast path in front
+ * of raw_read / raw_write. When the call is outermost with no observer
+ * (nd_verify_leaf_quiet), the machine has hardware, the port lies in the
+ * I/O space, a read has its Data pointer and a write's port is no DMA
+ * register, the DDI can make no report of its own: it opens the bracket
+ * (its fast path), makes the one access and closes the bracket as always
+ * (call_end tests again what the access may have changed). Otherwise the
+ * general path runs from the start: nothing was done before it.
+ */
+
+static __attribute__((noinline)) void read_uchar_general(ULONG_PTR Port, PUCHAR Data)
 {
     raw_read(Port, Data, 1, "NdisRawReadPortUchar");
+}
+
+static __attribute__((noinline)) void write_uchar_general(ULONG_PTR Port, UCHAR Data)
+{
+    raw_write(Port, Data, 1, "NdisRawWritePortUchar");
+}
+
+VOID NdisRawReadPortUchar(ULONG_PTR Port, PUCHAR Data)
+{
+    nd_kernel *k = nd_kernel_current();
+    nd_hw *hw;
+    if (__builtin_expect(Data != NULL && Port <= 0xFFFFu, 1) && nd_verify_leaf_quiet(k) &&
+        __builtin_expect((hw = nd_kernel_hw(k)) != NULL, 1)) {
+        const uint64_t args[2] = {(uint64_t)Port, nd_ptr_arg(Data)};
+        nd_verify_quiet_begin(k, "NdisRawReadPortUchar", 2, args);
+        *Data = nd_hw_io_read8(hw, (uint16_t)Port);
+        nd_verify_call_end(k, "NdisRawReadPortUchar", 0);
+        return;
+    }
+    read_uchar_general(Port, Data);
 }
 
 VOID NdisRawReadPortUshort(ULONG_PTR Port, PUSHORT Data)
@@ -243,7 +274,17 @@ VOID NdisRawReadPortUlong(ULONG_PTR Port, PULONG Data)
 
 VOID NdisRawWritePortUchar(ULONG_PTR Port, UCHAR Data)
 {
-    raw_write(Port, Data, 1, "NdisRawWritePortUchar");
+    nd_kernel *k = nd_kernel_current();
+    nd_hw *hw;
+    if (__builtin_expect(Port <= 0xFFFFu && !nd_hw_is_dma_port((uint16_t)Port), 1) &&
+        nd_verify_leaf_quiet(k) && __builtin_expect((hw = nd_kernel_hw(k)) != NULL, 1)) {
+        const uint64_t args[2] = {(uint64_t)Port, (uint64_t)Data};
+        nd_verify_quiet_begin(k, "NdisRawWritePortUchar", 2, args);
+        nd_hw_io_write8(hw, (uint16_t)Port, Data);
+        nd_verify_call_end(k, "NdisRawWritePortUchar", 0);
+        return;
+    }
+    write_uchar_general(Port, Data);
 }
 
 VOID NdisRawWritePortUshort(ULONG_PTR Port, USHORT Data)

@@ -214,6 +214,36 @@ static inline void nd_verify_leaf_end(nd_kernel *k, bool fast, const char *ddi, 
         nd_verify_slow_end(k, ddi, status);
 }
 
+/* A leaf call in one step, for a DDI that knows before doing anything
+   whether its work can make a report: nd_verify_leaf_quiet says whether the
+   bracket would take its fast path (a kernel, an outermost call, no
+   observer); nd_verify_leaf_quiet_call then leaves the state leaf_begin +
+   leaf_end leave around work that made no report: the call's fields
+   recorded, the call cleared, the depth back at 0. */
+static inline bool nd_verify_leaf_quiet(nd_kernel *k)
+{
+    return __builtin_expect(k != NULL, 1) && __builtin_expect(nd_kernel_verify(k)->depth == 0, 1) &&
+           nd_verify_quiet(nd_kernel_verify(k));
+}
+
+/* call_begin after nd_verify_leaf_quiet(@k) said true: its fast path. */
+static inline void nd_verify_quiet_begin(nd_kernel *k, const char *ddi, unsigned nargs,
+                                         const uint64_t *args)
+{
+    nd_verify *vs = nd_kernel_verify(k);
+    vs->depth = 1;
+    nd_verify_record_call(vs, ddi, nargs, args);
+}
+
+static inline void nd_verify_leaf_quiet_call(nd_kernel *k, unsigned nargs, const uint64_t *args)
+{
+    nd_verify *vs = nd_kernel_verify(k);
+    vs->nargs = (uint8_t)(nargs > 6 ? 6 : nargs);
+    vs->args = args;
+    vs->adapter = 0;
+    nd_verify_clear_call(vs);
+}
+
 static inline void nd_verify_call_suspend(nd_kernel *k, nd_verify_saved *sv)
 {
     if (!k) {
