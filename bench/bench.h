@@ -96,6 +96,12 @@ int bench_ndis_cycle_1514_bounce(const bench_ctx *ctx, bench_result *out);
 int bench_e2e_frames_64(const bench_ctx *ctx, bench_result *out);
 int bench_e2e_frames_1514(const bench_ctx *ctx, bench_result *out);
 
+/* The scenario options of the e2e benchmarks' fast path: @frames frames of
+   @len bytes, line rate 0, placement low, verifier off, no data check,
+   window 16 (the profiling program bench/e2e_profile.c uses them too). */
+struct scenario_options;
+void bench_e2e_options(struct scenario_options *o, unsigned len, uint64_t frames);
+
 /*
  * bench_main - the benchmark program: parse @argc/@argv (@argv[0] is the
  * program or subcommand name; --quick, --filter NAME, --list, --help), run

@@ -33,19 +33,24 @@ typedef struct e2e_arg {
     bool failed;
 } e2e_arg;
 
+void bench_e2e_options(scenario_options *o, unsigned len, uint64_t frames)
+{
+    scenario_options_init(o);
+    o->fixed_len = len;
+    o->frames = frames;
+    o->line_rate_bps = 0;
+    o->placement = NDISDMA_PLACEMENT_LOW;
+    o->verify = SCENARIO_VERIFY_OFF;
+    o->check_data = false;
+    o->window = 16;
+    o->slice_ns = 100000000; /* 100 ms of virtual time per machine run */
+}
+
 static void e2e_body(void *arg, uint64_t iters)
 {
     e2e_arg *e = arg;
     scenario_options o;
-    scenario_options_init(&o);
-    o.fixed_len = e->len;
-    o.frames = iters;
-    o.line_rate_bps = 0;
-    o.placement = NDISDMA_PLACEMENT_LOW;
-    o.verify = SCENARIO_VERIFY_OFF;
-    o.check_data = false;
-    o.window = 16;
-    o.slice_ns = 100000000; /* 100 ms of virtual time per machine run */
+    bench_e2e_options(&o, e->len, iters);
     scenario_result *r = malloc(sizeof *r);
     if (!r) {
         e->failed = true;
