@@ -10,6 +10,8 @@ int nd_observers_add(nd_observers *o, ndisdma_observer_fn fn, void *ctx)
             o->fn[i] = fn;
             o->ctx[i] = ctx;
             o->active++;
+            if (o->mirror)
+                *o->mirror = o->active;
             return i + 1;
         }
     }
@@ -23,6 +25,8 @@ int nd_observers_remove(nd_observers *o, int id)
     o->fn[id - 1] = NULL;
     o->ctx[id - 1] = NULL;
     o->active--;
+    if (o->mirror)
+        *o->mirror = o->active;
     return 0;
 }
 

@@ -15,6 +15,10 @@ typedef struct nd_observers {
     ndisdma_observer_fn fn[NDISDMA_MAX_OBSERVERS];
     void *ctx[NDISDMA_MAX_OBSERVERS];
     unsigned active; /* number of non-NULL fn */
+    /* When set, a copy of @active that add and remove keep equal to it: the
+       kernel's verifier tests its own copy on every DDI call (verify.h)
+       instead of reaching into the hardware. The kernel sets and clears it. */
+    unsigned *mirror;
 } nd_observers;
 
 int nd_observers_add(nd_observers *o, ndisdma_observer_fn fn, void *ctx);

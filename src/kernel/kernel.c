@@ -22,7 +22,6 @@ int nd_kernel_create(nd_hw *hw, uint64_t seed, nd_kernel **out)
     if (!k)
         return NDISDMA_ENOMEM;
     k->hw = hw;
-    k->verify.obs_active = &hw->obs.active;
     k->seed = seed;
     k->placement = NDISDMA_PLACEMENT_LOW;
     for (unsigned ch = 0; ch < 8; ch++)
@@ -33,6 +32,10 @@ int nd_kernel_create(nd_hw *hw, uint64_t seed, nd_kernel **out)
         return rc;
     }
     hw->now_ns = 0;
+    /* The verifier keeps its own copy of the observer count (verify.h),
+       which the observer list updates until the kernel goes. */
+    k->verify.obs_active = hw->obs.active;
+    hw->obs.mirror = &k->verify.obs_active;
     nd_kernel_irq_init(k);
     *out = k;
     return 0;
@@ -42,6 +45,8 @@ void nd_kernel_destroy(nd_kernel *k)
 {
     if (!k)
         return;
+    if (k->hw->obs.mirror == &k->verify.obs_active)
+        k->hw->obs.mirror = NULL;
     /* Events and DPCs are owned by their callers; just forget them. */
     for (nd_event *ev = k->ev_head, *next; ev; ev = next) {
         next = ev->next;

@@ -172,7 +172,7 @@ void nd_verify_slow_begin(nd_kernel *k, const char *ddi, unsigned nargs, const u
     if (vs->depth++ > 0)
         return;
     nd_verify_record_call(vs, ddi, nargs, args);
-    if (*vs->obs_active)
+    if (vs->obs_active)
         nd_verify_emit_call(k, ddi, vs->nargs, args);
 }
 
@@ -183,7 +183,7 @@ void nd_verify_slow_end(nd_kernel *k, const char *ddi, int64_t status)
     nd_verify *vs = &k->verify;
     if (vs->depth == 0 || --vs->depth > 0)
         return;
-    if (*vs->obs_active)
+    if (vs->obs_active)
         nd_verify_emit_return(k, ddi, status);
     nd_verify_clear_call(vs);
 }

@@ -31,16 +31,32 @@ typedef struct nd_kernel nd_kernel;
 typedef bool (*nd_verify_mdl_busy_fn)(void *ctx, const void *mdl);
 
 typedef struct nd_verify {
-    /* The machine's observer count (its nd_hw's obs.active, set with the
-       kernel): the inline bracket below builds events only when it is not 0. */
-    const unsigned *obs_active;
+    /* The bracket's gate: the nesting of nd_verify_call_begin and a copy of
+       the machine's observer count (its nd_hw's obs.active, which the
+       observer list keeps up to date through obs.mirror, see kernel.c), side
+       by side so that the inline fast paths below test both with one
+       compare: gate == 0 is "no call in progress and no observer", gate == 1
+       is "one outermost call in progress and no observer" (see
+       nd_verify_gate). The bracket builds events only while obs_active is
+       not 0. */
+    union {
+        struct {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            unsigned depth;      /* nesting of nd_verify_call_begin */
+            unsigned obs_active; /* observers attached (copy of obs.active) */
+#else
+            unsigned obs_active;
+            unsigned depth;
+#endif
+        };
+        uint64_t gate;
+    };
     int policy;              /* ndisdma_verify_policy */
     bool info;               /* record info-severity reports */
     bool no_poison;          /* ndisdma_verify_set_poison(m, 0) */
     const char *caller_file; /* set by the NDISDMA_VERIFY_CALLERS wrappers; static */
     uint32_t caller_line;    /* meaningful only while caller_file is set */
     const char *call_ddi;    /* DDI call in progress (outermost), NULL if none */
-    unsigned depth;          /* nesting of nd_verify_call_begin */
     /* The call's arguments and adapter: meaningful only while call_ddi is
        set (a call that ends clears call_ddi and leaves these stale). */
     uint8_t nargs;
@@ -49,6 +65,16 @@ typedef struct nd_verify {
     nd_verify_mdl_busy_fn mdl_busy;
     void *mdl_busy_ctx;
 } nd_verify;
+
+_Static_assert(sizeof(unsigned) == 4 && sizeof(uint64_t) == 8,
+               "nd_verify's gate packs depth and obs_active into 64 bits");
+
+/* The gate's value for a nesting of @depth with no observer attached: the
+   fast paths compare the whole gate with it (depth in the low half). */
+static inline uint64_t nd_verify_gate(unsigned depth)
+{
+    return depth;
+}
 
 /* The machine's verifier state (never NULL for a live @k): the first member
    of struct nd_kernel (kernel_impl.h checks it), so reaching it from the
@@ -135,7 +161,7 @@ void nd_verify_slow_leave(nd_kernel *k, const char *ddi, int64_t status, const n
 /* True when the bracket of an outermost call needs no event (the usual case). */
 static inline bool nd_verify_quiet(const nd_verify *vs)
 {
-    return __builtin_expect(*vs->obs_active == 0, 1);
+    return __builtin_expect(vs->obs_active == 0, 1);
 }
 
 /* Record the outermost call in progress (begin without the event). */
@@ -163,7 +189,7 @@ static inline void nd_verify_call_begin(nd_kernel *k, const char *ddi, unsigned 
 {
     if (__builtin_expect(k != NULL, 1)) {
         nd_verify *vs = nd_kernel_verify(k);
-        if (__builtin_expect(vs->depth == 0, 1) && nd_verify_quiet(vs)) {
+        if (__builtin_expect(vs->gate == nd_verify_gate(0), 1)) {
             vs->depth = 1;
             nd_verify_record_call(vs, ddi, nargs, args);
             return;
@@ -176,7 +202,7 @@ static inline void nd_verify_call_end(nd_kernel *k, const char *ddi, int64_t sta
 {
     if (__builtin_expect(k != NULL, 1)) {
         nd_verify *vs = nd_kernel_verify(k);
-        if (__builtin_expect(vs->depth == 1, 1) && nd_verify_quiet(vs)) {
+        if (__builtin_expect(vs->gate == nd_verify_gate(1), 1)) {
             nd_verify_clear_call(vs);
             return;
         }
@@ -196,7 +222,7 @@ static inline bool nd_verify_leaf_begin(nd_kernel *k, const char *ddi, unsigned 
 {
     if (__builtin_expect(k != NULL, 1)) {
         nd_verify *vs = nd_kernel_verify(k);
-        if (__builtin_expect(vs->depth == 0, 1) && nd_verify_quiet(vs)) {
+        if (__builtin_expect(vs->gate == nd_verify_gate(0), 1)) {
             vs->depth = 1;
             nd_verify_record_call(vs, ddi, nargs, args);
             return true;
@@ -222,8 +248,8 @@ static inline void nd_verify_leaf_end(nd_kernel *k, bool fast, const char *ddi, 
    recorded, the call cleared, the depth back at 0. */
 static inline bool nd_verify_leaf_quiet(nd_kernel *k)
 {
-    return __builtin_expect(k != NULL, 1) && __builtin_expect(nd_kernel_verify(k)->depth == 0, 1) &&
-           nd_verify_quiet(nd_kernel_verify(k));
+    return __builtin_expect(k != NULL, 1) &&
+           __builtin_expect(nd_kernel_verify(k)->gate == nd_verify_gate(0), 1);
 }
 
 /* call_begin after nd_verify_leaf_quiet(@k) said true: its fast path. */
@@ -284,7 +310,7 @@ static inline void nd_verify_ddi_enter(nd_kernel *k, const char *ddi, unsigned n
 {
     if (__builtin_expect(k != NULL, 1)) {
         nd_verify *vs = nd_kernel_verify(k);
-        if (__builtin_expect(vs->depth == 0, 1) && nd_verify_quiet(vs)) {
+        if (__builtin_expect(vs->gate == nd_verify_gate(0), 1)) {
             nd_verify_record_call(vs, ddi, nargs, args);
             sv->depth = 1;
             return;
@@ -298,7 +324,9 @@ static inline void nd_verify_ddi_leave(nd_kernel *k, const char *ddi, int64_t st
 {
     /* The usual case, an outermost call (saved depth 1) with no observer:
        resume would restore the call state only for end to drop its depth to
-       0 and clear it, so clear it directly; the state is the same. */
+       0 and clear it, so clear it directly; the state is the same. The
+       current depth does not matter there (slow_leave sets it to 1 before
+       ending the call), so only the observer count is tested. */
     if (__builtin_expect(k != NULL, 1)) {
         nd_verify *vs = nd_kernel_verify(k);
         if (__builtin_expect(sv->depth == 1, 1) && nd_verify_quiet(vs)) {

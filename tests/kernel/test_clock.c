@@ -6,6 +6,7 @@
  * ndisdma_machine_run calls, at the rate of the channel's DmaSpeed).
  */
 #include "ktest.h"
+#include "verify/verify.h"
 
 #include <string.h>
 
@@ -82,6 +83,36 @@ static void tag_init(tagged *t, log *lg, char tag)
     t->tag = tag;
     nd_event_init(&t->ev, fire, t);
     nd_dpc_init(&t->dpc, dpc_fire, t);
+}
+
+/* The verifier's copy of the observer count (the DDI bracket's fast path
+   tests it, verify.h) equals the hardware's count after every attach and
+   detach (the observer list updates it through obs.mirror). */
+static void quiet_observer(void *ctx, const ndisdma_event *ev)
+{
+    (void)ctx;
+    (void)ev;
+}
+
+static void verifier_follows_observers(void **state)
+{
+    (void)state;
+    ndisdma_machine *m = kt_machine(0, 0, NDISDMA_PLACEMENT_LOW);
+    const nd_verify *vs = nd_kernel_verify(m->kernel);
+    assert_int_equal(vs->obs_active, m->hw.obs.active);
+    int a = ndisdma_observer_add(m, quiet_observer, NULL);
+    int b = ndisdma_observer_add(m, quiet_observer, NULL);
+    assert_true(a > 0 && b > 0);
+    assert_int_equal(vs->obs_active, 2);
+    assert_int_equal(ndisdma_observer_remove(m, a), 0);
+    assert_int_equal(vs->obs_active, 1);
+    assert_int_equal(ndisdma_observer_remove(m, a), NDISDMA_ENOENT);
+    assert_int_equal(vs->obs_active, 1);
+    assert_int_equal(ndisdma_observer_remove(m, b), 0);
+    assert_int_equal(vs->obs_active, 0);
+    assert_int_equal(vs->depth, 0);
+    assert_ptr_equal(m->hw.obs.mirror, &vs->obs_active);
+    kt_done(m);
 }
 
 static void invalid_input(void **state)
@@ -421,7 +452,7 @@ int main(void)
         cmocka_unit_test(event_order),          cmocka_unit_test(dpcs),
         cmocka_unit_test(until_idle_and_stall), cmocka_unit_test(livelock),
         cmocka_unit_test(dma_takes_time),       cmocka_unit_test(dma_speed),
-        cmocka_unit_test(events_carry_time),
+        cmocka_unit_test(events_carry_time),    cmocka_unit_test(verifier_follows_observers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -873,6 +873,41 @@ static void events(void **state)
     stop(&t, &b);
 }
 
+/* The bracket tests the verifier's own copy of the observer count (its
+   fast path, verify.h): the copy follows every attach and detach, so the
+   DDI events go out exactly while some observer is attached. */
+static void events_follow_observers(void **state)
+{
+    (void)state;
+    ndt t;
+    ndt_buf b;
+    start(&t, NDISDMA_PLACEMENT_LOW, &b, 256);
+    seen s, s2;
+    memset(&s, 0, sizeof s);
+    memset(&s2, 0, sizeof s2);
+    (void)NdisMReadDmaCounter(t.cfg.dma); /* nobody listens */
+    int id = ndisdma_observer_add(t.m, observe, &s);
+    int id2 = ndisdma_observer_add(t.m, observe, &s2);
+    assert_true(id > 0 && id2 > 0);
+    (void)NdisMReadDmaCounter(t.cfg.dma);
+    assert_int_equal(s.calls, 1);
+    assert_int_equal(s2.returns, 1);
+    assert_int_equal(ndisdma_observer_remove(t.m, id2), 0);
+    (void)NdisMReadDmaCounter(t.cfg.dma); /* one observer left */
+    assert_int_equal(s.calls, 2);
+    assert_int_equal(s.returns, 2);
+    assert_int_equal(s2.calls, 1);
+    assert_int_equal(ndisdma_observer_remove(t.m, id), 0);
+    (void)NdisMReadDmaCounter(t.cfg.dma); /* none left */
+    id = ndisdma_observer_add(t.m, observe, &s);
+    assert_true(id > 0);
+    (void)NdisMReadDmaCounter(t.cfg.dma);
+    assert_int_equal(s.calls, 3);
+    assert_int_equal(s.returns, 3);
+    ndisdma_observer_remove(t.m, id);
+    stop(&t, &b);
+}
+
 /* The DDI bracket leaves no call context behind, with no observer (its
    fast exit) and with one (its exit through the events): a report made
    after a DDI returned, outside any DDI, names no call, no arguments, no
@@ -1021,6 +1056,7 @@ int main(void)
         cmocka_unit_test(report_formats),
         cmocka_unit_test(report_caller_position),
         cmocka_unit_test(events),
+        cmocka_unit_test(events_follow_observers),
         cmocka_unit_test(bracket_leaves_no_context),
         cmocka_unit_test(spin_lock_bracket_context),
         cmocka_unit_test(misuse_storm_is_safe),
