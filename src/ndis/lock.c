@@ -151,8 +151,7 @@ VOID NdisAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock)
     if (__builtin_expect(SpinLock != NULL, 1) && nd_verify_leaf_quiet(k) &&
         nd_spin_try_acquire(&SpinLock->SpinLock, &old)) {
         SpinLock->OldIrql = old;
-        const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
-        nd_verify_leaf_quiet_call(k, 1, args);
+        nd_verify_leaf_quiet_call(k);
         return;
     }
     acquire_general(k, SpinLock);
@@ -163,8 +162,7 @@ VOID NdisReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock)
     nd_kernel *k = nd_kernel_current();
     if (__builtin_expect(SpinLock != NULL, 1) && nd_verify_leaf_quiet(k) &&
         nd_spin_try_release(&SpinLock->SpinLock, SpinLock->OldIrql)) {
-        const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
-        nd_verify_leaf_quiet_call(k, 1, args);
+        nd_verify_leaf_quiet_call(k);
         return;
     }
     release_general(k, SpinLock);
@@ -175,8 +173,7 @@ VOID NdisDprAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock)
     nd_kernel *k = nd_kernel_current();
     if (__builtin_expect(SpinLock != NULL, 1) && nd_verify_leaf_quiet(k) &&
         nd_spin_try_acquire_at_dpc(&SpinLock->SpinLock)) {
-        const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
-        nd_verify_leaf_quiet_call(k, 1, args);
+        nd_verify_leaf_quiet_call(k);
         return;
     }
     dpr_acquire_general(k, SpinLock);
@@ -187,8 +184,7 @@ VOID NdisDprReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock)
     nd_kernel *k = nd_kernel_current();
     if (__builtin_expect(SpinLock != NULL, 1) && nd_verify_leaf_quiet(k) &&
         nd_spin_try_release_from_dpc(&SpinLock->SpinLock)) {
-        const uint64_t args[1] = {nd_ptr_arg(SpinLock)};
-        nd_verify_leaf_quiet_call(k, 1, args);
+        nd_verify_leaf_quiet_call(k);
         return;
     }
     dpr_release_general(k, SpinLock);

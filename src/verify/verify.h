@@ -184,20 +184,6 @@ static inline void nd_verify_clear_call(nd_verify *vs)
     vs->caller_file = NULL;
 }
 
-static inline void nd_verify_call_begin(nd_kernel *k, const char *ddi, unsigned nargs,
-                                        const uint64_t *args)
-{
-    if (__builtin_expect(k != NULL, 1)) {
-        nd_verify *vs = nd_kernel_verify(k);
-        if (__builtin_expect(vs->gate == nd_verify_gate(0), 1)) {
-            vs->depth = 1;
-            nd_verify_record_call(vs, ddi, nargs, args);
-            return;
-        }
-    }
-    nd_verify_slow_begin(k, ddi, nargs, args);
-}
-
 static inline void nd_verify_call_end(nd_kernel *k, const char *ddi, int64_t status)
 {
     if (__builtin_expect(k != NULL, 1)) {
@@ -210,42 +196,13 @@ static inline void nd_verify_call_end(nd_kernel *k, const char *ddi, int64_t sta
     nd_verify_slow_end(k, ddi, status);
 }
 
-/* The bracket of a leaf DDI: one whose work calls no other DDI and runs no
-   driver or host code (the spin lock DDIs), so that neither the depth nor
-   the observers can change between its begin and its end. leaf_begin is
-   call_begin and returns whether it took the fast path; leaf_end, given
-   that answer, is call_end: after a fast begin it knows the state end
-   would find (depth 1, no observer) and clears the call without testing
-   again. */
-static inline bool nd_verify_leaf_begin(nd_kernel *k, const char *ddi, unsigned nargs,
-                                        const uint64_t *args)
-{
-    if (__builtin_expect(k != NULL, 1)) {
-        nd_verify *vs = nd_kernel_verify(k);
-        if (__builtin_expect(vs->gate == nd_verify_gate(0), 1)) {
-            vs->depth = 1;
-            nd_verify_record_call(vs, ddi, nargs, args);
-            return true;
-        }
-    }
-    nd_verify_slow_begin(k, ddi, nargs, args);
-    return false;
-}
-
-static inline void nd_verify_leaf_end(nd_kernel *k, bool fast, const char *ddi, int64_t status)
-{
-    if (__builtin_expect(fast, 1))
-        nd_verify_clear_call(nd_kernel_verify(k));
-    else
-        nd_verify_slow_end(k, ddi, status);
-}
-
 /* A leaf call in one step, for a DDI that knows before doing anything
    whether its work can make a report: nd_verify_leaf_quiet says whether the
    bracket would take its fast path (a kernel, an outermost call, no
    observer); nd_verify_leaf_quiet_call then leaves the state leaf_begin +
-   leaf_end leave around work that made no report: the call's fields
-   recorded, the call cleared, the depth back at 0. */
+   leaf_end leave around work that made no report: the call cleared, the
+   depth back at 0 (its arguments need no recording: they are read only
+   while a call is in progress). */
 static inline bool nd_verify_leaf_quiet(nd_kernel *k)
 {
     return __builtin_expect(k != NULL, 1) &&
@@ -261,13 +218,41 @@ static inline void nd_verify_quiet_begin(nd_kernel *k, const char *ddi, unsigned
     nd_verify_record_call(vs, ddi, nargs, args);
 }
 
-static inline void nd_verify_leaf_quiet_call(nd_kernel *k, unsigned nargs, const uint64_t *args)
+static inline void nd_verify_leaf_quiet_call(nd_kernel *k)
 {
-    nd_verify *vs = nd_kernel_verify(k);
-    vs->nargs = (uint8_t)(nargs > 6 ? 6 : nargs);
-    vs->args = args;
-    vs->adapter = 0;
-    nd_verify_clear_call(vs);
+    nd_verify_clear_call(nd_kernel_verify(k));
+}
+
+/* The bracket of a leaf DDI: one whose work calls no other DDI and runs no
+   driver or host code (the spin lock DDIs), so that neither the depth nor
+   the observers can change between its begin and its end. leaf_begin is
+   call_begin and returns whether it took the fast path; leaf_end, given
+   that answer, is call_end: after a fast begin it knows the state end
+   would find (depth 1, no observer) and clears the call without testing
+   again. */
+static inline bool nd_verify_leaf_begin(nd_kernel *k, const char *ddi, unsigned nargs,
+                                        const uint64_t *args)
+{
+    if (nd_verify_leaf_quiet(k)) {
+        nd_verify_quiet_begin(k, ddi, nargs, args);
+        return true;
+    }
+    nd_verify_slow_begin(k, ddi, nargs, args);
+    return false;
+}
+
+static inline void nd_verify_call_begin(nd_kernel *k, const char *ddi, unsigned nargs,
+                                        const uint64_t *args)
+{
+    (void)nd_verify_leaf_begin(k, ddi, nargs, args);
+}
+
+static inline void nd_verify_leaf_end(nd_kernel *k, bool fast, const char *ddi, int64_t status)
+{
+    if (__builtin_expect(fast, 1))
+        nd_verify_clear_call(nd_kernel_verify(k));
+    else
+        nd_verify_slow_end(k, ddi, status);
 }
 
 static inline void nd_verify_call_suspend(nd_kernel *k, nd_verify_saved *sv)
