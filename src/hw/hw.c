@@ -42,6 +42,8 @@ void nd_hw_illegal(nd_hw *hw, ndisdma_illegal why, uint16_t port, uint8_t value,
 /* Register read of controller @idx at offset @reg (@port: for a report). */
 static inline uint8_t dma_read(nd_hw *hw, unsigned idx, uint16_t port, unsigned reg)
 {
+    if (reg < 8) /* address/count: the HAL's reads (ReadDmaCounter, flush) */
+        return nd_i8237_read_counter(&hw->dma.ctl[idx], reg);
     nd_i8237_access why;
     uint8_t v = nd_i8237_read(&hw->dma.ctl[idx], reg, &why);
     if (__builtin_expect(why == ND_I8237_WRITE_ONLY, 0))
@@ -66,17 +68,39 @@ mode_write_illegal(nd_hw *hw, unsigned idx, uint16_t port, uint8_t value, nd_i82
    (i8237.c), one arbitration generation, and the report of an illegal mode.
    A mode write is illegal only with a non-OK outcome, or when it takes
    channel 4 (the cascade input, mode register of controller 2) out of
-   cascade mode; other writes never are. */
+   cascade mode; other writes never are. The registers a HAL writes for
+   every transfer (address/count, mode, single mask, clear flip-flop) run
+   their own body from i8237.h directly, the others go through
+   nd_i8237_write, which uses the same bodies. */
 static inline void dma_write(nd_hw *hw, unsigned idx, uint16_t port, unsigned reg, uint8_t value)
 {
-    nd_i8237_access why;
-    nd_i8237_write(&hw->dma.ctl[idx], reg, value, idx ? 0 : -1, &why);
+    nd_i8237 *c = &hw->dma.ctl[idx];
     hw->gen++;
-    if (reg == I8237_REG_MODE &&
-        __builtin_expect(why != ND_I8237_OK || (idx == 1 && (value & MODE_CHANNEL_MASK) == 0 &&
-                                                (value & MODE_SEL_MASK) != MODE_CASCADE),
-                         0))
-        mode_write_illegal(hw, idx, port, value, why);
+    if (reg < 8) {
+        nd_i8237_write_counter(c, reg, value);
+        return;
+    }
+    switch (reg) {
+    case I8237_REG_SINGLE_MASK:
+        nd_i8237_write_single_mask(c, value);
+        return;
+    case I8237_REG_CLEAR_FF:
+        nd_i8237_clear_ff(c);
+        return;
+    case I8237_REG_MODE: {
+        nd_i8237_access why = nd_i8237_write_mode(c, value, idx ? 0 : -1);
+        if (__builtin_expect(why != ND_I8237_OK || (idx == 1 && (value & MODE_CHANNEL_MASK) == 0 &&
+                                                    (value & MODE_SEL_MASK) != MODE_CASCADE),
+                             0))
+            mode_write_illegal(hw, idx, port, value, why);
+        return;
+    }
+    default: {
+        nd_i8237_access why; /* always OK for the other registers */
+        nd_i8237_write(c, reg, value, idx ? 0 : -1, &why);
+        return;
+    }
+    }
 }
 
 /* Controller 1: ports 0x00-0x0F are its sixteen registers (A0-A3 = SA0-SA3). */

@@ -47,53 +47,12 @@ void nd_i8237_update_modes(nd_i8237 *c)
     c->block_modes = bm;
 }
 
-/* H6, H7: one flip-flop for all eight address/count ports; low byte first. */
-static uint8_t rw_counter_read(nd_i8237 *c, uint16_t v)
-{
-    uint8_t b = c->flipflop ? (uint8_t)(v >> 8) : (uint8_t)v;
-    c->flipflop ^= 1;
-    return b;
-}
-
-/* Byte @hi (0: bits 7-0, 1: bits 15-8) of the 16-bit register @r := @v. On
-   a little-endian host that is a byte store at the byte's own address
-   (uint8_t may alias any object); otherwise the same by shift and mask. */
-static inline void set_byte(uint16_t *r, unsigned hi, uint8_t v)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    ((uint8_t *)r)[hi] = v;
-#else
-    *r = hi ? (uint16_t)((*r & 0x00FF) | (uint16_t)v << 8) : (uint16_t)((*r & 0xFF00) | v);
-#endif
-}
-
-/* The write of the same: the flip-flop (0 or 1) picks the byte. */
-static void rw_counter_write(nd_i8237 *c, uint16_t *base, uint16_t *cur, uint8_t v)
-{
-    unsigned hi = c->flipflop != 0;
-    set_byte(base, hi, v);
-    set_byte(cur, hi, v);
-    c->flipflop ^= 1;
-}
-
-/* nd_i8237_update_modes for the one channel @ch whose mode was written:
-   the other channels' bits are unchanged. */
-static void update_mode(nd_i8237 *c, unsigned ch)
-{
-    uint8_t bit = (uint8_t)(1u << ch);
-    uint8_t sel = c->mode[ch] & MODE_SEL_MASK;
-    c->dreq_modes = (uint8_t)((c->dreq_modes & ~bit) | (sel != MODE_CASCADE ? bit : 0));
-    c->block_modes = (uint8_t)((c->block_modes & ~bit) | (sel == MODE_BLOCK ? bit : 0));
-}
-
 uint8_t nd_i8237_read(nd_i8237 *c, unsigned reg, nd_i8237_access *why)
 {
     *why = ND_I8237_OK;
     reg &= 0x0F;
-    if (reg < 8) {
-        unsigned ch = reg >> 1;
-        return rw_counter_read(c, (reg & 1) ? c->cur_count[ch] : c->cur_addr[ch]);
-    }
+    if (reg < 8)
+        return nd_i8237_read_counter(c, reg);
     switch (reg) {
     case I8237_REG_STATUS: {
         uint8_t s = nd_i8237_status(c);
@@ -114,11 +73,7 @@ void nd_i8237_write(nd_i8237 *c, unsigned reg, uint8_t v, int cascade_input, nd_
     *why = ND_I8237_OK;
     reg &= 0x0F;
     if (reg < 8) {
-        unsigned ch = reg >> 1;
-        if (reg & 1)
-            rw_counter_write(c, &c->base_count[ch], &c->cur_count[ch], v);
-        else
-            rw_counter_write(c, &c->base_addr[ch], &c->cur_addr[ch], v);
+        nd_i8237_write_counter(c, reg, v);
         return;
     }
     switch (reg) {
@@ -136,31 +91,14 @@ void nd_i8237_write(nd_i8237 *c, unsigned reg, uint8_t v, int cascade_input, nd_
         }
         break;
     }
-    case I8237_REG_SINGLE_MASK: {
-        uint8_t bit = (uint8_t)(1u << (v & MASK_CHANNEL_MASK));
-        if (v & MASK_SET)
-            c->mask |= bit;
-        else
-            c->mask &= (uint8_t)~bit;
+    case I8237_REG_SINGLE_MASK:
+        nd_i8237_write_single_mask(c, v);
         break;
-    }
-    case I8237_REG_MODE: {
-        unsigned ch = v & MODE_CHANNEL_MASK;
-        c->mode[ch] = v;
-        /* Choice: a new mode ends a block latch on that channel; the program
-           that rewrites a mode is setting up a new transfer. */
-        c->block &= (uint8_t) ~(1u << ch);
-        update_mode(c, ch);
-        if ((v & MODE_SEL_MASK) == MODE_CASCADE) {
-            if ((int)ch != cascade_input)
-                *why = ND_I8237_CASCADE_NOT_4;
-        } else if ((v & MODE_TYPE_MASK) == MODE_TYPE_ILLEGAL) {
-            *why = ND_I8237_ILLEGAL_TYPE;
-        }
+    case I8237_REG_MODE:
+        *why = nd_i8237_write_mode(c, v, cascade_input);
         break;
-    }
     case I8237_REG_CLEAR_FF:
-        c->flipflop = 0;
+        nd_i8237_clear_ff(c);
         break;
     case I8237_REG_MASTER_CLEAR:
         nd_i8237_master_clear(c);

@@ -67,6 +67,86 @@ uint8_t nd_i8237_read(nd_i8237 *c, unsigned reg, nd_i8237_access *why);
    wired as a cascade input on this chip (0 on the AT master, -1 otherwise). */
 void nd_i8237_write(nd_i8237 *c, unsigned reg, uint8_t v, int cascade_input, nd_i8237_access *why);
 
+/*
+ * Per-register entry points: the bodies of nd_i8237_read/nd_i8237_write for
+ * the registers a HAL uses on every transfer, inline so that a port decoder
+ * that already knows the register (hw.c) runs only that register's body.
+ * nd_i8237_read/nd_i8237_write use the same functions.
+ */
+
+/* Byte @hi (0: bits 7-0, 1: bits 15-8) of the 16-bit register @r := @v. On
+   a little-endian host that is a byte store at the byte's own address
+   (uint8_t may alias any object); otherwise the same by shift and mask. */
+static inline void nd_i8237_set_byte(uint16_t *r, unsigned hi, uint8_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    ((uint8_t *)r)[hi] = v;
+#else
+    *r = hi ? (uint16_t)((*r & 0x00FF) | (uint16_t)v << 8) : (uint16_t)((*r & 0xFF00) | v);
+#endif
+}
+
+/* H6, H7: write of address/count register @reg (0-7) - base and current
+   alike; one flip-flop for all eight picks the byte, low first. flipflop
+   only ever holds 0 or 1. */
+static inline void nd_i8237_write_counter(nd_i8237 *c, unsigned reg, uint8_t v)
+{
+    unsigned hi = c->flipflop, ch = (reg >> 1) & 3u;
+    if (reg & 1) {
+        nd_i8237_set_byte(&c->base_count[ch], hi, v);
+        nd_i8237_set_byte(&c->cur_count[ch], hi, v);
+    } else {
+        nd_i8237_set_byte(&c->base_addr[ch], hi, v);
+        nd_i8237_set_byte(&c->cur_addr[ch], hi, v);
+    }
+    c->flipflop = (uint8_t)(hi ^ 1u);
+}
+
+/* H6, H7: read of address/count register @reg (0-7): the current value's
+   byte picked by the flip-flop, which toggles. */
+static inline uint8_t nd_i8237_read_counter(nd_i8237 *c, unsigned reg)
+{
+    unsigned hi = c->flipflop, ch = (reg >> 1) & 3u;
+    c->flipflop = (uint8_t)(hi ^ 1u);
+    uint16_t v = (reg & 1) ? c->cur_count[ch] : c->cur_addr[ch];
+    return (uint8_t)(v >> (hi << 3));
+}
+
+/* Single mask register: set or clear one channel's mask bit. */
+static inline void nd_i8237_write_single_mask(nd_i8237 *c, uint8_t v)
+{
+    uint8_t bit = (uint8_t)(1u << (v & MASK_CHANNEL_MASK));
+    if (v & MASK_SET)
+        c->mask |= bit;
+    else
+        c->mask &= (uint8_t)~bit;
+}
+
+/* Mode register of channel v & 3. @cascade_input as for nd_i8237_write.
+   Returns whether the write was legal (the chip takes it either way). */
+static inline nd_i8237_access nd_i8237_write_mode(nd_i8237 *c, uint8_t v, int cascade_input)
+{
+    unsigned ch = v & MODE_CHANNEL_MASK;
+    uint8_t bit = (uint8_t)(1u << ch);
+    uint8_t sel = v & MODE_SEL_MASK;
+    c->mode[ch] = v;
+    /* Choice: a new mode ends a block latch on that channel; the program
+       that rewrites a mode is setting up a new transfer. */
+    c->block &= (uint8_t)~bit;
+    /* nd_i8237_update_modes for this channel only: the others are unchanged. */
+    c->dreq_modes = (uint8_t)((c->dreq_modes & ~bit) | (sel != MODE_CASCADE ? bit : 0));
+    c->block_modes = (uint8_t)((c->block_modes & ~bit) | (sel == MODE_BLOCK ? bit : 0));
+    if (sel == MODE_CASCADE)
+        return (int)ch != cascade_input ? ND_I8237_CASCADE_NOT_4 : ND_I8237_OK;
+    return (v & MODE_TYPE_MASK) == MODE_TYPE_ILLEGAL ? ND_I8237_ILLEGAL_TYPE : ND_I8237_OK;
+}
+
+/* Clear byte pointer flip-flop: the next address/count access is the low byte. */
+static inline void nd_i8237_clear_ff(nd_i8237 *c)
+{
+    c->flipflop = 0;
+}
+
 /* Status register as a read would return it, without the side effect. */
 static inline uint8_t nd_i8237_status(const nd_i8237 *c)
 {
