@@ -187,6 +187,26 @@ static ULONG_PTR owner_token(void)
     return (ULONG_PTR)&tls | 1u;
 }
 
+/* The two atomic steps every spin-lock path is made of. lock_cas: one
+   compare-and-swap from free to @t's token; on failure *@seen holds the
+   value the swap found. lock_release: if @t holds @lock, free it (release
+   store) and return true; otherwise change nothing and return false. */
+static inline __attribute__((always_inline)) bool lock_cas(nd_thread *t, PKSPIN_LOCK lock,
+                                                           ULONG_PTR *seen)
+{
+    *seen = 0;
+    return __atomic_compare_exchange_n(lock, seen, (ULONG_PTR)t | 1u, false, __ATOMIC_ACQUIRE,
+                                       __ATOMIC_RELAXED);
+}
+
+static inline __attribute__((always_inline)) bool lock_release(nd_thread *t, PKSPIN_LOCK lock)
+{
+    if (__atomic_load_n(lock, __ATOMIC_RELAXED) != ((ULONG_PTR)t | 1u))
+        return false;
+    __atomic_store_n(lock, (ULONG_PTR)0, __ATOMIC_RELEASE);
+    return true;
+}
+
 /* The compare-and-swap failed and left the lock's value in @cur: this
    thread already holds it (a deadlock on Windows: reported, held once), or
    another thread does (waited for, then given up with a report). */
@@ -200,9 +220,8 @@ static __attribute__((noinline, cold)) void lock_take_slow(PKSPIN_LOCK lock, ULO
         return;
     }
     for (unsigned spins = 0;; spins++) {
-        ULONG_PTR expected = 0;
-        if (__atomic_compare_exchange_n(lock, &expected, me, false, __ATOMIC_ACQUIRE,
-                                        __ATOMIC_RELAXED))
+        ULONG_PTR seen;
+        if (lock_cas(&tls, lock, &seen))
             return;
         if (spins >= ND_SPIN_LIMIT) {
             nd_verify_report(tls.k, NDISDMA_RULE_SPIN_LOCK, ddi,
@@ -222,12 +241,10 @@ static __attribute__((noinline, cold)) void lock_take_slow(PKSPIN_LOCK lock, ULO
 static inline __attribute__((always_inline)) void lock_take(nd_thread *t, PKSPIN_LOCK lock,
                                                             const char *ddi)
 {
-    ULONG_PTR expected = 0;
-    if (__builtin_expect(__atomic_compare_exchange_n(lock, &expected, (ULONG_PTR)t | 1u, false,
-                                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED),
-                         1))
+    ULONG_PTR seen;
+    if (__builtin_expect(lock_cas(t, lock, &seen), 1))
         return;
-    lock_take_slow(lock, expected, ddi);
+    lock_take_slow(lock, seen, ddi);
 }
 
 static __attribute__((noinline, cold)) void lock_not_held(PKSPIN_LOCK lock, const char *ddi)
@@ -240,13 +257,10 @@ static __attribute__((noinline, cold)) void lock_not_held(PKSPIN_LOCK lock, cons
 static inline __attribute__((always_inline)) bool lock_drop(nd_thread *t, PKSPIN_LOCK lock,
                                                             const char *ddi)
 {
-    ULONG_PTR cur = __atomic_load_n(lock, __ATOMIC_RELAXED);
-    if (__builtin_expect(cur != ((ULONG_PTR)t | 1u), 0)) {
-        lock_not_held(lock, ddi);
-        return false;
-    }
-    __atomic_store_n(lock, (ULONG_PTR)0, __ATOMIC_RELEASE);
-    return true;
+    if (__builtin_expect(lock_release(t, lock), 1))
+        return true;
+    lock_not_held(lock, ddi);
+    return false;
 }
 
 static __attribute__((noinline, cold)) void null_lock(const char *ddi, const char *what)
@@ -325,11 +339,9 @@ bool nd_spin_try_acquire(PKSPIN_LOCK lock, PKIRQL old)
 {
     nd_thread *t = &tls;
     KIRQL irql = t->irql;
-    ULONG_PTR expected = 0;
+    ULONG_PTR seen;
     if (__builtin_expect(irql > DISPATCH_LEVEL, 0) ||
-        __builtin_expect(!__atomic_compare_exchange_n(lock, &expected, (ULONG_PTR)t | 1u, false,
-                                                      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED),
-                         0))
+        __builtin_expect(!lock_cas(t, lock, &seen), 0))
         return false;
     *old = irql;
     t->irql = DISPATCH_LEVEL;
@@ -339,10 +351,8 @@ bool nd_spin_try_acquire(PKSPIN_LOCK lock, PKIRQL old)
 bool nd_spin_try_release(PKSPIN_LOCK lock, KIRQL new_irql)
 {
     nd_thread *t = &tls;
-    if (__builtin_expect(__atomic_load_n(lock, __ATOMIC_RELAXED) != ((ULONG_PTR)t | 1u), 0) ||
-        __builtin_expect(new_irql > t->irql, 0))
+    if (__builtin_expect(new_irql > t->irql, 0) || __builtin_expect(!lock_release(t, lock), 0))
         return false;
-    __atomic_store_n(lock, (ULONG_PTR)0, __ATOMIC_RELEASE);
     t->irql = new_irql;
     return true;
 }
@@ -350,21 +360,16 @@ bool nd_spin_try_release(PKSPIN_LOCK lock, KIRQL new_irql)
 bool nd_spin_try_acquire_at_dpc(PKSPIN_LOCK lock)
 {
     nd_thread *t = &tls;
-    ULONG_PTR expected = 0;
+    ULONG_PTR seen;
     return __builtin_expect(t->irql >= DISPATCH_LEVEL, 1) &&
-           __builtin_expect(__atomic_compare_exchange_n(lock, &expected, (ULONG_PTR)t | 1u, false,
-                                                        __ATOMIC_ACQUIRE, __ATOMIC_RELAXED),
-                            1);
+           __builtin_expect(lock_cas(t, lock, &seen), 1);
 }
 
 bool nd_spin_try_release_from_dpc(PKSPIN_LOCK lock)
 {
     nd_thread *t = &tls;
-    if (__builtin_expect(t->irql < DISPATCH_LEVEL, 0) ||
-        __builtin_expect(__atomic_load_n(lock, __ATOMIC_RELAXED) != ((ULONG_PTR)t | 1u), 0))
-        return false;
-    __atomic_store_n(lock, (ULONG_PTR)0, __ATOMIC_RELEASE);
-    return true;
+    return __builtin_expect(t->irql >= DISPATCH_LEVEL, 1) &&
+           __builtin_expect(lock_release(t, lock), 1);
 }
 
 VOID KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
