@@ -234,21 +234,6 @@ static nd_frame *pop_frame(ndisdma_frame_pool *p, size_t len)
     return f;
 }
 
-int ndisdma_frame_pool_get(ndisdma_frame_pool *p, const void *data, size_t len,
-                           PNET_BUFFER_LIST *out)
-{
-    if (out)
-        *out = NULL;
-    if (!p || !out || !data || len == 0 || len > p->max_len)
-        return NDISDMA_EINVAL;
-    if (!p->free)
-        return NDISDMA_ENOSPC;
-    nd_frame *f = pop_frame(p, len);
-    memcpy(f->va, data, len);
-    *out = f->nbl;
-    return 0;
-}
-
 int ndisdma_frame_pool_take(ndisdma_frame_pool *p, size_t len, PNET_BUFFER_LIST *out, void **buf)
 {
     if (out)
@@ -263,6 +248,22 @@ int ndisdma_frame_pool_take(ndisdma_frame_pool *p, size_t len, PNET_BUFFER_LIST 
     *buf = f->va;
     *out = f->nbl;
     return 0;
+}
+
+/* get is take and the copy. */
+int ndisdma_frame_pool_get(ndisdma_frame_pool *p, const void *data, size_t len,
+                           PNET_BUFFER_LIST *out)
+{
+    if (!data) {
+        if (out)
+            *out = NULL;
+        return NDISDMA_EINVAL;
+    }
+    void *buf;
+    int rc = ndisdma_frame_pool_take(p, len, out, &buf);
+    if (rc == 0)
+        memcpy(buf, data, len);
+    return rc;
 }
 
 int ndisdma_frame_pool_put(ndisdma_frame_pool *p, PNET_BUFFER_LIST nbl)
