@@ -123,9 +123,10 @@ static inline void bus_advance(nd_hw *hw, uint64_t units)
  * device callback and may use a direct pointer (not 16-bit device to memory).
  * Callbacks cannot add observers or write ports (host-api.md), and only they
  * run between two units, so hw->serving stays set for the whole loop.
+ * Out of line: the common grants are demand and block mode.
  */
-static size_t serve_single_fast(nd_hw *hw, nd_i8237 *c, unsigned ch, uint64_t page_base,
-                                uint64_t max, bool *done)
+static __attribute__((noinline)) size_t
+serve_single_fast(nd_hw *hw, nd_i8237 *c, unsigned ch, uint64_t page_base, uint64_t max, bool *done)
 {
     const unsigned i = ch & 3, shift = c->shift;
     const size_t us = (size_t)1 << shift;
@@ -305,15 +306,6 @@ static __attribute__((noinline, cold)) void spurious_tc(nd_hw *hw, unsigned ch, 
         dev->d.terminal_count(dev->ctx, ch);
 }
 
-/* Single mode with the fast loop (serve_single_fast), from serve_channel.
-   Returns the units moved; *@done as serve_single_fast. Out of line: the
-   common grants are demand and block mode. */
-static __attribute__((noinline)) size_t serve_single(nd_hw *hw, nd_i8237 *c, unsigned ch,
-                                                     uint64_t page_base, uint64_t max, bool *done)
-{
-    return serve_single_fast(hw, c, ch, page_base, max, done);
-}
-
 /* Can the single-mode fast loop serve this grant (see serve_single_fast)? */
 static bool single_fast_ok(const nd_hw *hw, const nd_dma_dev *dev, unsigned type, unsigned shift)
 {
@@ -428,7 +420,7 @@ static __attribute__((noinline)) size_t serve_general(nd_hw *hw, unsigned ch, ui
     for (;;) {
         if (fast_single) {
             bool done;
-            moved += serve_single(hw, c, ch, page_base, max - moved, &done);
+            moved += serve_single_fast(hw, c, ch, page_base, max - moved, &done);
             if (done || moved >= max)
                 break;
         }
