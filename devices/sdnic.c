@@ -166,16 +166,6 @@ static void dreq(sdnic *n, bool asserted)
 
 /* ---- receive FIFO ---- */
 
-/* Count the frame of @len bytes just written in the RX FIFO's tail slot. */
-static void rx_push(sdnic *n, size_t len)
-{
-    frame_ring *r = &n->rx;
-    r->len[ring_tail(r)] = (uint16_t)len;
-    r->count++;
-    if (r->count == 1)
-        raise_cause(n, SDNIC_ISR_RX_READY);
-}
-
 static void tx_unstage(sdnic *n);
 
 /* A frame from the wire (loopback, peer, sdnic_inject). */
@@ -193,8 +183,13 @@ static inline int rx_accept(sdnic *n, const uint8_t *frame, size_t len)
         raise_cause(n, SDNIC_ISR_RX_OVERRUN);
         return NDISDMA_ENOSPC;
     }
-    memcpy(ring_slot(r, ring_tail(r)), frame, len);
-    rx_push(n, len);
+    const size_t i = ring_tail(r);
+    if (frame != ring_slot(r, i)) /* a staged transmit is already there */
+        memcpy(ring_slot(r, i), frame, len);
+    r->len[i] = (uint16_t)len;
+    r->count++;
+    if (r->count == 1)
+        raise_cause(n, SDNIC_ISR_RX_READY);
     return 0;
 }
 
@@ -254,29 +249,22 @@ static void wire_done(ndisdma_machine *m, void *ctx)
  * Staging. A transmit whose frame comes in more than one DMA callback is
  * assembled somewhere. With no line time, loopback only (no peer, no wire
  * observer) and the receiver on with room, the frame is going to be copied
- * into the RX FIFO's tail slot the moment it is whole (deliver, rx_accept):
- * tx_stage has the callbacks write it there at once (tx_fill), and
- * tx_complete then only counts it (tx_deliver_staged), one copy instead of
- * two. The slot is not part of the FIFO until then: RXCOUNT, RXLEN and the
- * status do not see it. Whatever could make the result differ from the
- * unstaged path undoes the staging first: a frame arriving in the RX FIFO
- * mid-transmit (sdnic_inject, a peer) takes the tail slot, so rx_accept
- * moves the partial frame to the transmit's own slot (tx_unstage) before it
- * writes; a register change (loopback, receiver off) is checked at the end,
- * and the frame is then copied and delivered as without staging. An abort
- * or reset drops the staging with the operation.
+ * into the RX FIFO's tail slot the moment it is whole (deliver, rx_accept),
+ * so the callbacks write it there at once (tx_fill) and tx_complete
+ * delivers it in place (tx_deliver_staged): one copy instead of two. The
+ * slot is not part of the FIFO until then: RXCOUNT, RXLEN and the status do
+ * not see it. Whatever could make the result differ from the unstaged path
+ * undoes the staging first: a frame arriving in the RX FIFO mid-transmit
+ * (sdnic_inject, a peer) takes the tail slot, so rx_accept moves the partial
+ * frame to the transmit's own slot (tx_unstage) before it writes; a register
+ * change (loopback, receiver off) is checked at the end, and the frame is
+ * then copied and delivered as without staging. An abort or reset drops the
+ * staging with the operation.
  */
 static bool tx_can_stage(const sdnic *n)
 {
     return n->cfg.line_rate_bps == 0 && (n->config & SDNIC_CFG_LOOPBACK) && !n->peer &&
            !n->cfg.on_wire && n->rx_on && n->rx.count < n->rx.cap;
-}
-
-/* The first part of a transmit in pieces: write it in the RX tail slot if
-   it can go there (see Staging). */
-static void tx_stage(sdnic *n)
-{
-    n->op_staged = tx_can_stage(n);
 }
 
 /* Where the bytes of the transmit in progress go: its TX slot, or the RX
@@ -294,21 +282,19 @@ static void tx_unstage(sdnic *n)
     n->op_staged = false;
 }
 
-/* tx_complete of a staged frame (whole, in the RX tail slot): what deliver
-   and rx_accept would do with it, without the copy; if the card changed
-   since the staging (tx_can_stage no longer holds), the frame goes to its
-   own slot and is delivered as an unstaged one. */
+/* tx_complete of a staged frame (whole, in the RX tail slot): delivered
+   where it is (rx_accept finds it in place and does not copy it); if the
+   card changed since the staging (tx_can_stage no longer holds), it goes to
+   its own slot first and is delivered as an unstaged one. */
 static void tx_deliver_staged(sdnic *n, size_t len)
 {
+    const uint8_t *frame = tx_fill(n);
     if (!tx_can_stage(n)) {
         tx_unstage(n);
-        deliver(n, n->op_slot, len, ndisdma_machine_now(n->m));
-        return;
+        frame = n->op_slot;
     }
     n->op_staged = false;
-    rx_push(n, len);
-    n->st.tx_frames++;
-    n->st.tx_bytes += len;
+    deliver(n, frame, len, ndisdma_machine_now(n->m));
 }
 
 /* The transmit DMA took the whole frame; @frame holds its bytes (its TX
@@ -442,8 +428,8 @@ static size_t dma_to_device(void *ctx, unsigned channel, const uint8_t *data, si
         tx_complete(n, data);
         return take;
     }
-    if (pos == 0)
-        tx_stage(n);
+    if (pos == 0) /* the first part of a transmit in pieces (see Staging) */
+        n->op_staged = tx_can_stage(n);
     if (pos < n->op_len) {
         size_t k = n->op_len - pos;
         if (k > take)
