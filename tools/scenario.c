@@ -230,36 +230,38 @@ static inline size_t frame_len(const scn *s, uint64_t i)
     return scenario_builtin_len(s->o->seed, i);
 }
 
+/* Frame @i is generated (fixed-length or built-in mix), not taken from the
+   input list. */
+static bool frame_generated(const scn *s)
+{
+    return s->o->fixed_len || !s->o->input;
+}
+
+/* The bytes of frame @i: the input list's, or generated into @scratch. */
 static const uint8_t *frame_bytes(scn *s, uint64_t i, uint8_t *scratch)
 {
+    if (!frame_generated(s))
+        return scenario_frames_at(s->o->input, (size_t)i);
     if (s->o->fixed_len)
         scenario_frame_fill(scratch, s->o->fixed_len, i, s->mac);
-    else if (s->o->input)
-        return scenario_frames_at(s->o->input, (size_t)i);
     else
         scenario_builtin_frame(s->o->seed, i, s->mac, scratch);
     return scratch;
 }
 
-/* Take a frame of the pool for frame @i (@len bytes) and fill it. Frames
-   the scenario generates (fixed-length, built-in mix) are written straight
-   into the frame's buffer (ndisdma_frame_pool_take), all @len bytes of it,
-   so they are the bytes frame_bytes gives; frames from the input list are
-   copied from it (ndisdma_frame_pool_get). */
+/* Take a frame of the pool for frame @i (@len bytes) and fill it: a
+   generated frame is written straight into the frame's buffer
+   (ndisdma_frame_pool_take), all @len bytes of it; one from the input list
+   is copied from it (ndisdma_frame_pool_get). */
 static int get_frame(scn *s, uint64_t i, size_t len, PNET_BUFFER_LIST *nbl)
 {
-    if (s->o->input && !s->o->fixed_len)
-        return ndisdma_frame_pool_get(s->pool, scenario_frames_at(s->o->input, (size_t)i), len,
-                                      nbl);
+    if (!frame_generated(s))
+        return ndisdma_frame_pool_get(s->pool, frame_bytes(s, i, NULL), len, nbl);
     void *buf;
     int rc = ndisdma_frame_pool_take(s->pool, len, nbl, &buf);
-    if (rc != 0)
-        return rc;
-    if (s->o->fixed_len)
-        scenario_frame_fill(buf, len, i, s->mac);
-    else
-        scenario_builtin_frame(s->o->seed, i, s->mac, buf);
-    return 0;
+    if (rc == 0)
+        (void)frame_bytes(s, i, buf);
+    return rc;
 }
 
 /* Sort the findings recorded since the last look by severity. The kernel's
