@@ -32,6 +32,7 @@
  */
 #include "sdnic.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,20 +117,28 @@ static inline size_t bus_bytes(const sdnic *n, size_t len)
     return n->shift ? (len + 1) & ~(size_t)1 : len;
 }
 
+/* A fresh edge of the line, high and staying high: lowered and raised again. */
+__attribute__((noinline)) static void irq_fresh_edge(sdnic *n)
+{
+    ndisdma_irq_set(n->m, n->cfg.irq, false);
+    ndisdma_irq_set(n->m, n->cfg.irq, true);
+}
+
 /* irq_update's slow path: the line changes to @want, or (@want equal to
    the level, high) gets a fresh edge. */
 __attribute__((noinline)) static void irq_drive(sdnic *n, bool want)
 {
-    if (want == n->irq_level) { /* high and staying high: a fresh edge */
-        ndisdma_irq_set(n->m, n->cfg.irq, false);
-        ndisdma_irq_set(n->m, n->cfg.irq, true);
+    /* Counted before the line moves (nothing the edge starts reads the
+       card's counters), so that each path ends in a tail call and this
+       function keeps no registers of its own. */
+    if (want)
         n->st.irqs++;
+    if (want == n->irq_level) {
+        irq_fresh_edge(n);
         return;
     }
     n->irq_level = want;
     ndisdma_irq_set(n->m, n->cfg.irq, want);
-    if (want)
-        n->st.irqs++;
 }
 
 /*
@@ -442,6 +451,15 @@ static size_t dma_to_device(void *ctx, unsigned channel, const uint8_t *data, si
     return take;
 }
 
+/* Does the controller reach terminal count with the @give bytes of this
+   from_device call on @channel? Out of line: rare (see dma_from_device). */
+static __attribute__((noinline)) bool rx_ends_at_tc(const sdnic *n, unsigned channel, size_t give)
+{
+    ndisdma_dma_channel_state cs;
+    return ndisdma_dma_get_channel(n->m, channel, &cs) == 0 &&
+           (give >> n->shift) == (size_t)cs.current_count + 1u;
+}
+
 /* card -> memory: the head frame of the RX FIFO. */
 static size_t dma_from_device(void *ctx, unsigned channel, uint8_t *data, size_t len)
 {
@@ -463,10 +481,12 @@ static size_t dma_from_device(void *ctx, unsigned channel, uint8_t *data, size_t
     n->st.dma_units += give >> n->shift;
     if (n->op_pos == n->op_need) {
         /* End of frame. Before the controller's terminal count, the card
-           pulses EOP: the transfer ends after the units of this call. */
-        ndisdma_dma_channel_state cs;
-        if (ndisdma_dma_get_channel(n->m, channel, &cs) == 0 &&
-            (give >> n->shift) != (size_t)cs.current_count + 1u)
+           pulses EOP: the transfer ends after the units of this call. A
+           call offered more than the frame's rest ends before the last unit
+           offered, so before terminal count (the controller never offers
+           units past it); only a call that takes all it was offered needs
+           the channel's count to tell. */
+        if (give < len || !rx_ends_at_tc(n, channel, give))
             ndisdma_dma_eop(n->m, channel);
         rx_complete(n, SDNIC_RXS_OK);
     }
@@ -498,29 +518,36 @@ static const ndisdma_dma_device sdnic_dma_ops = {
 
 /* ---- ports ---- */
 
+/* The operation in progress is its status bit. */
+static_assert((int)OP_TX == SDNIC_ST_TX_DMA && (int)OP_RX == SDNIC_ST_RX_DMA,
+              "enum sdnic_op must match the ST_*_DMA bits");
+
+/* The status register (CMD read). */
+static uint8_t status(const sdnic *n)
+{
+    uint8_t s = (uint8_t)n->op; /* ST_TX_DMA, ST_RX_DMA or 0 */
+    if (n->rx_on)
+        s |= SDNIC_ST_RX_ON;
+    if ((n->config & SDNIC_CFG_LOOPBACK) || n->peer)
+        s |= SDNIC_ST_LINK;
+    if (n->tx.count >= n->tx.cap)
+        s |= SDNIC_ST_TX_FULL;
+    if (n->rx.count)
+        s |= SDNIC_ST_RX_AVAIL;
+    return s;
+}
+
+/* Register reads. ISR and the status, which a driver reads on every
+   interrupt, are tested before the decode of the others. */
 static uint8_t port_read(void *ctx, uint16_t port)
 {
     const sdnic *n = ctx;
     const unsigned reg = (unsigned)(port - n->cfg.io_base);
-    switch (reg) {
-    case SDNIC_REG_CMD: {
-        uint8_t s = 0;
-        if (n->op == OP_TX)
-            s |= SDNIC_ST_TX_DMA;
-        if (n->op == OP_RX)
-            s |= SDNIC_ST_RX_DMA;
-        if (n->rx_on)
-            s |= SDNIC_ST_RX_ON;
-        if ((n->config & SDNIC_CFG_LOOPBACK) || n->peer)
-            s |= SDNIC_ST_LINK;
-        if (n->tx.count >= n->tx.cap)
-            s |= SDNIC_ST_TX_FULL;
-        if (n->rx.count)
-            s |= SDNIC_ST_RX_AVAIL;
-        return s;
-    }
-    case SDNIC_REG_ISR:
+    if (reg == SDNIC_REG_ISR)
         return n->isr;
+    if (reg == SDNIC_REG_CMD)
+        return status(n);
+    switch (reg) {
     case SDNIC_REG_IMR:
         return n->imr;
     case SDNIC_REG_CONFIG:
@@ -567,6 +594,16 @@ static uint8_t port_read(void *ctx, uint16_t port)
 
 static void write_cmd(sdnic *n, uint8_t v)
 {
+    /* A lone TX_GO or RX_GO, what a driver writes per frame: the one command
+       bit that acts (the general order below runs that one only). */
+    if (v == SDNIC_CMD_TX_GO) {
+        tx_go(n);
+        return;
+    }
+    if (v == SDNIC_CMD_RX_GO) {
+        rx_go(n);
+        return;
+    }
     if (v & SDNIC_CMD_RESET) {
         reset(n);
         return;
@@ -583,20 +620,23 @@ static void write_cmd(sdnic *n, uint8_t v)
         rx_go(n);
 }
 
+/* Register writes. ISR and CMD, which a driver writes on every frame, are
+   tested before the decode of the others. */
 static void port_write(void *ctx, uint16_t port, uint8_t v)
 {
     sdnic *n = ctx;
     const unsigned reg = (unsigned)(port - n->cfg.io_base);
-    switch (reg) {
-    case SDNIC_REG_CMD:
-        write_cmd(n, v);
-        break;
-    case SDNIC_REG_ISR: {
+    if (reg == SDNIC_REG_ISR) {
         const uint8_t before = n->isr & n->imr;
         n->isr &= (uint8_t)~v;
         irq_update(n, (before & ~(n->isr & n->imr)) != 0);
-        break;
+        return;
     }
+    if (reg == SDNIC_REG_CMD) {
+        write_cmd(n, v);
+        return;
+    }
+    switch (reg) {
     case SDNIC_REG_IMR: {
         const uint8_t before = n->isr & n->imr;
         n->imr = v & SDNIC_ISR_ALL;

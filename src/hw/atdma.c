@@ -29,9 +29,9 @@ void nd_atdma_sync_cascade(nd_atdma *d)
         d->ctl[1].dreq &= (uint8_t)~1u;
 }
 
-int nd_atdma_arbitrate(nd_atdma *d, bool *alone)
+int nd_atdma_arbitrate_full(const nd_atdma *d, bool *alone)
 {
-    nd_i8237 *m = &d->ctl[1], *s = &d->ctl[0];
+    const nd_i8237 *m = &d->ctl[1], *s = &d->ctl[0];
     if (m->command & CMD_DISABLE)
         return -1;
     /* H4, H15: the master's channel 0 moves nothing itself; it passes the
@@ -59,5 +59,26 @@ int nd_atdma_arbitrate(nd_atdma *d, bool *alone)
     /* The cascade input won: alone when it was the master's only candidate
        and one slave channel asked. */
     *alone = own == 0 && (sr & (sr - 1)) == 0;
+    return (int)nd_i8237_pick(s, sr);
+}
+
+/* The usual case first: the master enabled, under fixed priority, with no
+   request of its own on channels 5-7 (hardware, software or block latch).
+   Then only the cascade input can win, and it does whenever the slave asks:
+   what nd_atdma_arbitrate_full finds in that case (own = 0, slave_wins =
+   sr != 0; with sr = 0, no candidate and -1, *alone untouched). */
+int nd_atdma_arbitrate(nd_atdma *d, bool *alone)
+{
+    const nd_i8237 *m = &d->ctl[1], *s = &d->ctl[0];
+    if (__builtin_expect((m->command & (CMD_DISABLE | CMD_ROTATING)) ||
+                             ((m->dreq | m->sreq | m->block) & 0x0E),
+                         0))
+        return nd_atdma_arbitrate_full(d, alone);
+    if ((m->mode[0] & MODE_SEL_MASK) != MODE_CASCADE || (m->mask & 1))
+        return -1;
+    const uint8_t sr = nd_i8237_ready(s);
+    if (!sr)
+        return -1;
+    *alone = (sr & (sr - 1)) == 0;
     return (int)nd_i8237_pick(s, sr);
 }

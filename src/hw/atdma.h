@@ -52,8 +52,13 @@ bool nd_atdma_slave_hrq(const nd_atdma *d);
 void nd_atdma_sync_cascade(nd_atdma *d);
 
 /* The channel that gets the bus now (0-3, 5-7), or -1. *@alone is set when
-   it was the only candidate at every level of arbitration. */
+   it was the only candidate at every level of arbitration (and left alone
+   with -1). The usual case (the master enabled under fixed priority, with no
+   request of its own) is answered from the slave's requests alone;
+   everything else goes to nd_atdma_arbitrate_full, which gives the same
+   answer for any state (tests/hw/test_fast_paths.c). */
 int nd_atdma_arbitrate(nd_atdma *d, bool *alone);
+int nd_atdma_arbitrate_full(const nd_atdma *d, bool *alone) __attribute__((noinline));
 
 /* Physical address of the unit at 16-bit address @addr of channel @ch
    (H16, H17): page << 16 | addr on 0-3, (page & 0xFE) << 16 | addr << 1 on 5-7. */

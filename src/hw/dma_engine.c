@@ -58,20 +58,46 @@ static __attribute__((noinline)) void emit_channel_event(nd_hw *hw, ndisdma_even
     nd_hw_emit(hw, &ev);
 }
 
+/* The device on channel @ch hears terminal count, if it has a callback for it. */
+static inline void tell_terminal_count(const nd_hw *hw, unsigned ch)
+{
+    const nd_dma_dev *dev = &hw->dma.dev[ch];
+    if (dev->attached && dev->d.terminal_count)
+        dev->d.terminal_count(dev->ctx, ch);
+}
+
+/* end_of_transfer with an observer attached or a missing TC armed. */
+static __attribute__((noinline)) void end_of_transfer_slow(nd_hw *hw, unsigned ch, bool external,
+                                                           bool reloaded)
+{
+    if (hw->obs.active)
+        emit_channel_event(hw, external ? NDISDMA_EV_EOP : NDISDMA_EV_TC, ch, 0,
+                           reloaded ? NDISDMA_EVF_AUTOINIT : 0);
+    /* Injected missing TC: the controller reached it, the device is not told. */
+    const nd_dma_dev *dev = &hw->dma.dev[ch];
+    if (dev->attached && dev->d.terminal_count &&
+        ND_FAULT_HIT(&hw->faults, NDISDMA_FAULT_TC_MISSING, (int)ch))
+        return;
+    tell_terminal_count(hw, ch);
+}
+
+/* Terminal count or external EOP (@external) on channel @ch: the chip's
+   state change (nd_i8237_terminal), the counters, the event and the device's
+   callback. With no observer and no missing TC armed, the event and the
+   fault decision have nothing to do: the device is told directly (a tail
+   call, so that this function keeps no registers of its own). */
 static void end_of_transfer(nd_hw *hw, unsigned ch, bool external)
 {
     nd_i8237 *c = nd_atdma_ctl(&hw->dma, ch);
     bool reloaded = nd_i8237_terminal(c, ch & 3);
     hw->stats.terminal_counts++;
     hw->gen++;
-    if (hw->obs.active)
-        emit_channel_event(hw, external ? NDISDMA_EV_EOP : NDISDMA_EV_TC, ch, 0,
-                           reloaded ? NDISDMA_EVF_AUTOINIT : 0);
-    const nd_dma_dev *dev = &hw->dma.dev[ch];
-    /* Injected missing TC: the controller reached it, the device is not told. */
-    if (dev->attached && dev->d.terminal_count &&
-        !ND_FAULT_HIT(&hw->faults, NDISDMA_FAULT_TC_MISSING, (int)ch))
-        dev->d.terminal_count(dev->ctx, ch);
+    if (__builtin_expect(
+            hw->obs.active || (hw->faults.armed & (1u << NDISDMA_FAULT_TC_MISSING)) != 0, 0)) {
+        end_of_transfer_slow(hw, ch, external, reloaded);
+        return;
+    }
+    tell_terminal_count(hw, ch);
 }
 
 /* The device took or gave fewer units than offered: as if DREQ had dropped,

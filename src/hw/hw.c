@@ -37,15 +37,27 @@ void nd_hw_illegal(nd_hw *hw, ndisdma_illegal why, uint16_t port, uint8_t value,
 /* --- port decode of the two controllers (H1, H2, H15) and the page registers --- */
 
 /* Every handler below is called through the bus (nd_iobus_read8/write8): one per
-   decoder, so that the access path does no comparison to find it. */
+   decoder, so that the access path does no comparison to find it. Each
+   controller's range is one mapping whose handlers decode any register
+   (dma_read, dma_write); the registers a HAL uses on every transfer
+   (address, count, single mask, mode, clear flip-flop) have decoders of their
+   own that run only that register's body, the same inline function of
+   i8237.h that nd_i8237_read/nd_i8237_write run for it, and controller 2's
+   odd ports, which it does not decode, go to the bus's undecoded-port
+   handlers. */
 
-/* Register read of controller @idx at offset @reg (@port: for a report). */
-static inline uint8_t dma_read(nd_hw *hw, unsigned idx, uint16_t port, unsigned reg)
+/* Register offset A3-A0 of controller @idx at @port: SA0-SA3 on controller
+   1, SA1-SA4 on controller 2 (whose odd ports never reach a handler here). */
+static inline unsigned dma_reg(unsigned idx, uint16_t port)
 {
-    if (reg < 8) /* address/count: the HAL's reads (ReadDmaCounter, flush) */
-        return nd_i8237_read_counter(&hw->dma.ctl[idx], reg);
+    return idx ? (unsigned)(port - AT_DMA2_BASE) >> 1 : (unsigned)(port - AT_DMA1_BASE);
+}
+
+/* Register read of controller @idx at @port, any register. */
+static inline uint8_t dma_read(nd_hw *hw, unsigned idx, uint16_t port)
+{
     nd_i8237_access why;
-    uint8_t v = nd_i8237_read(&hw->dma.ctl[idx], reg, &why);
+    uint8_t v = nd_i8237_read(&hw->dma.ctl[idx], dma_reg(idx, port), &why);
     if (__builtin_expect(why == ND_I8237_WRITE_ONLY, 0))
         nd_hw_illegal(hw, NDISDMA_ILLEGAL_READ_WRITE_ONLY, port, 0xFF, 0xFF);
     return v;
@@ -64,79 +76,177 @@ mode_write_illegal(nd_hw *hw, unsigned idx, uint16_t port, uint8_t value, nd_i82
         nd_hw_illegal(hw, NDISDMA_ILLEGAL_ILLEGAL_XFER_TYPE, port, value, ch);
 }
 
-/* Register write of controller @idx at offset @reg: the 8237's decode
-   (i8237.c), one arbitration generation, and the report of an illegal mode.
-   A mode write is illegal only with a non-OK outcome, or when it takes
-   channel 4 (the cascade input, mode register of controller 2) out of
-   cascade mode; other writes never are. The registers a HAL writes for
-   every transfer (address/count, mode, single mask, clear flip-flop) run
-   their own body from i8237.h directly, the others go through
-   nd_i8237_write, which uses the same bodies. */
-static inline void dma_write(nd_hw *hw, unsigned idx, uint16_t port, unsigned reg, uint8_t value)
+/* The report of a write of @value to register @reg of controller @idx that
+   the chip answered with @why. A mode write is illegal only with a non-OK
+   outcome, or when it takes channel 4 (the cascade input, mode register of
+   controller 2) out of cascade mode; other writes never are. */
+static inline void dma_write_check(nd_hw *hw, unsigned idx, uint16_t port, unsigned reg,
+                                   uint8_t value, nd_i8237_access why)
 {
-    nd_i8237 *c = &hw->dma.ctl[idx];
+    if (__builtin_expect(why != ND_I8237_OK || (reg == I8237_REG_MODE && idx == 1 &&
+                                                (value & MODE_CHANNEL_MASK) == 0 &&
+                                                (value & MODE_SEL_MASK) != MODE_CASCADE),
+                         0))
+        mode_write_illegal(hw, idx, port, value, why);
+}
+
+/* Register write of controller @idx at @port, any register: the 8237's
+   decode (i8237.c), one arbitration generation, and the report of an illegal
+   mode. */
+static inline void dma_write(nd_hw *hw, unsigned idx, uint16_t port, uint8_t value)
+{
+    const unsigned reg = dma_reg(idx, port);
+    nd_i8237_access why;
     hw->gen++;
-    if (reg < 8) {
-        nd_i8237_write_counter(c, reg, value);
-        return;
-    }
-    switch (reg) {
-    case I8237_REG_SINGLE_MASK:
-        nd_i8237_write_single_mask(c, value);
-        return;
-    case I8237_REG_CLEAR_FF:
-        nd_i8237_clear_ff(c);
-        return;
-    case I8237_REG_MODE: {
-        nd_i8237_access why = nd_i8237_write_mode(c, value, idx ? 0 : -1);
-        if (__builtin_expect(why != ND_I8237_OK || (idx == 1 && (value & MODE_CHANNEL_MASK) == 0 &&
-                                                    (value & MODE_SEL_MASK) != MODE_CASCADE),
-                             0))
-            mode_write_illegal(hw, idx, port, value, why);
-        return;
-    }
-    default: {
-        nd_i8237_access why; /* always OK for the other registers */
-        nd_i8237_write(c, reg, value, idx ? 0 : -1, &why);
-        return;
-    }
-    }
+    nd_i8237_write(&hw->dma.ctl[idx], reg, value, idx ? 0 : -1, &why);
+    dma_write_check(hw, idx, port, reg, value, why);
+}
+
+/* The per-register decoders: what dma_read/dma_write do for that register
+   (nd_i8237_read/nd_i8237_write run the same i8237.h bodies), without the
+   decode. */
+static inline uint8_t addr_read(nd_hw *hw, unsigned idx, uint16_t port)
+{
+    return nd_i8237_read_addr(&hw->dma.ctl[idx], dma_reg(idx, port));
+}
+
+static inline uint8_t count_read(nd_hw *hw, unsigned idx, uint16_t port)
+{
+    return nd_i8237_read_count(&hw->dma.ctl[idx], dma_reg(idx, port));
+}
+
+static inline void addr_write(nd_hw *hw, unsigned idx, uint16_t port, uint8_t value)
+{
+    hw->gen++;
+    nd_i8237_write_addr(&hw->dma.ctl[idx], dma_reg(idx, port), value);
+}
+
+static inline void count_write(nd_hw *hw, unsigned idx, uint16_t port, uint8_t value)
+{
+    hw->gen++;
+    nd_i8237_write_count(&hw->dma.ctl[idx], dma_reg(idx, port), value);
+}
+
+static inline void single_mask_write(nd_hw *hw, unsigned idx, uint8_t value)
+{
+    hw->gen++;
+    nd_i8237_write_single_mask(&hw->dma.ctl[idx], value);
+}
+
+static inline void mode_write(nd_hw *hw, unsigned idx, uint16_t port, uint8_t value)
+{
+    hw->gen++;
+    nd_i8237_access why = nd_i8237_write_mode(&hw->dma.ctl[idx], value, idx ? 0 : -1);
+    dma_write_check(hw, idx, port, I8237_REG_MODE, value, why);
+}
+
+static inline void clear_ff_write(nd_hw *hw, unsigned idx)
+{
+    hw->gen++;
+    nd_i8237_clear_ff(&hw->dma.ctl[idx]);
 }
 
 /* Controller 1: ports 0x00-0x0F are its sixteen registers (A0-A3 = SA0-SA3). */
 static uint8_t dma1_port_read(void *ctx, uint16_t port)
 {
-    return dma_read(ctx, 0, port, (unsigned)(port - AT_DMA1_BASE));
+    return dma_read(ctx, 0, port);
 }
 
 static void dma1_port_write(void *ctx, uint16_t port, uint8_t value)
 {
-    dma_write(ctx, 0, port, (unsigned)(port - AT_DMA1_BASE), value);
+    dma_write(ctx, 0, port, value);
 }
 
-/* Controller 2: even ports 0xC0-0xDE (A0-A3 = SA1-SA4); odd ports are not
-   decoded. Its status read first brings the cascade input up to date. */
+static uint8_t dma1_addr_read(void *ctx, uint16_t port)
+{
+    return addr_read(ctx, 0, port);
+}
+
+static uint8_t dma1_count_read(void *ctx, uint16_t port)
+{
+    return count_read(ctx, 0, port);
+}
+
+static void dma1_addr_write(void *ctx, uint16_t port, uint8_t value)
+{
+    addr_write(ctx, 0, port, value);
+}
+
+static void dma1_count_write(void *ctx, uint16_t port, uint8_t value)
+{
+    count_write(ctx, 0, port, value);
+}
+
+static void dma1_single_mask_write(void *ctx, uint16_t port, uint8_t value)
+{
+    (void)port;
+    single_mask_write(ctx, 0, value);
+}
+
+static void dma1_mode_write(void *ctx, uint16_t port, uint8_t value)
+{
+    mode_write(ctx, 0, port, value);
+}
+
+static void dma1_clear_ff_write(void *ctx, uint16_t port, uint8_t value)
+{
+    (void)port;
+    (void)value;
+    clear_ff_write(ctx, 0);
+}
+
+/* Controller 2: even ports 0xC0-0xDE (A0-A3 = SA1-SA4); its odd ports are
+   routed to the undecoded-port handlers. Its status read first brings the
+   cascade input up to date. */
 static uint8_t dma2_port_read(void *ctx, uint16_t port)
 {
     nd_hw *hw = ctx;
-    if (port & 1) {
-        nd_hw_illegal(hw, NDISDMA_ILLEGAL_UNDECODED_PORT, port, 0xFF, 0xFF);
-        return 0xFF;
-    }
-    unsigned reg = (unsigned)(port - AT_DMA2_BASE) >> 1;
-    if (reg == I8237_REG_STATUS)
+    if (dma_reg(1, port) == I8237_REG_STATUS)
         nd_atdma_sync_cascade(&hw->dma);
-    return dma_read(hw, 1, port, reg);
+    return dma_read(hw, 1, port);
 }
 
 static void dma2_port_write(void *ctx, uint16_t port, uint8_t value)
 {
-    nd_hw *hw = ctx;
-    if (port & 1) {
-        nd_hw_illegal(hw, NDISDMA_ILLEGAL_UNDECODED_PORT, port, value, 0xFF);
-        return;
-    }
-    dma_write(hw, 1, port, (unsigned)(port - AT_DMA2_BASE) >> 1, value);
+    dma_write(ctx, 1, port, value);
+}
+
+static uint8_t dma2_addr_read(void *ctx, uint16_t port)
+{
+    return addr_read(ctx, 1, port);
+}
+
+static uint8_t dma2_count_read(void *ctx, uint16_t port)
+{
+    return count_read(ctx, 1, port);
+}
+
+static void dma2_addr_write(void *ctx, uint16_t port, uint8_t value)
+{
+    addr_write(ctx, 1, port, value);
+}
+
+static void dma2_count_write(void *ctx, uint16_t port, uint8_t value)
+{
+    count_write(ctx, 1, port, value);
+}
+
+static void dma2_single_mask_write(void *ctx, uint16_t port, uint8_t value)
+{
+    (void)port;
+    single_mask_write(ctx, 1, value);
+}
+
+static void dma2_mode_write(void *ctx, uint16_t port, uint8_t value)
+{
+    mode_write(ctx, 1, port, value);
+}
+
+static void dma2_clear_ff_write(void *ctx, uint16_t port, uint8_t value)
+{
+    (void)port;
+    (void)value;
+    clear_ff_write(ctx, 1);
 }
 
 /* H3: eight page registers among sixteen readable latches. */
@@ -164,6 +274,8 @@ static void undecoded_write(void *ctx, uint16_t port, uint8_t value)
     nd_hw_illegal(ctx, NDISDMA_ILLEGAL_UNDECODED_PORT, port, value, 0xFF);
 }
 
+static const ndisdma_io_handler undecoded_ports = {undecoded_read, undecoded_write};
+
 /* Raise an injected fault (src/fault) to the observers. */
 static void fault_emit(void *ctx, ndisdma_fault kind, int channel)
 {
@@ -179,12 +291,49 @@ static void fault_emit(void *ctx, ndisdma_fault kind, int channel)
     nd_observers_emit(&hw->obs, &ev);
 }
 
+/* @n ports of mapping @id from @first, @stride apart, decode to a decoder of
+   their own with handlers @h. On a new bus there is room (ND_IOBUS_EXTRA). */
+static void route_ports(nd_hw *hw, int id, const ndisdma_io_handler *h, uint16_t first, unsigned n,
+                        unsigned stride)
+{
+    const int d = nd_iobus_decoder(&hw->io, id, h, hw);
+    for (unsigned i = 0; i < n; i++)
+        nd_iobus_route(&hw->io, d, (uint16_t)(first + i * stride));
+}
+
+/* The per-register decoders of controller @idx, mapped as @id. */
+static void route_registers(nd_hw *hw, int id, unsigned idx)
+{
+    static const ndisdma_io_handler addr[2] = {{dma1_addr_read, dma1_addr_write},
+                                               {dma2_addr_read, dma2_addr_write}};
+    static const ndisdma_io_handler count[2] = {{dma1_count_read, dma1_count_write},
+                                                {dma2_count_read, dma2_count_write}};
+    static const ndisdma_io_handler single_mask[2] = {{dma1_port_read, dma1_single_mask_write},
+                                                      {dma2_port_read, dma2_single_mask_write}};
+    static const ndisdma_io_handler mode[2] = {{dma1_port_read, dma1_mode_write},
+                                               {dma2_port_read, dma2_mode_write}};
+    static const ndisdma_io_handler clear_ff[2] = {{dma1_port_read, dma1_clear_ff_write},
+                                                   {dma2_port_read, dma2_clear_ff_write}};
+    const uint16_t base = idx ? AT_DMA2_BASE : AT_DMA1_BASE;
+    const unsigned stride = 1u << idx; /* port of register r: base + r * stride */
+    route_ports(hw, id, &addr[idx], base, 4, 2 * stride); /* registers 0, 2, 4, 6 */
+    route_ports(hw, id, &count[idx], (uint16_t)(base + stride), 4, 2 * stride); /* 1, 3, 5, 7 */
+    route_ports(hw, id, &single_mask[idx], (uint16_t)(base + I8237_REG_SINGLE_MASK * stride), 1, 1);
+    route_ports(hw, id, &mode[idx], (uint16_t)(base + I8237_REG_MODE * stride), 1, 1);
+    route_ports(hw, id, &clear_ff[idx], (uint16_t)(base + I8237_REG_CLEAR_FF * stride), 1, 1);
+    if (idx)
+        route_ports(hw, id, &undecoded_ports, base + 1, 16, 2); /* SA0 is not decoded */
+}
+
+static void observers_attached(void *ctx, bool attached);
+
 int nd_hw_init(nd_hw *hw, uint64_t ram_bytes)
 {
     memset(hw, 0, sizeof *hw);
     hw->serving = -1;
-    static const ndisdma_io_handler undecoded = {undecoded_read, undecoded_write};
-    nd_iobus_init(&hw->io, &undecoded, hw);
+    nd_iobus_init(&hw->io, &undecoded_ports, hw);
+    hw->obs.on_attached = observers_attached;
+    hw->obs.on_attached_ctx = hw;
     nd_atdma_init(&hw->dma);
     nd_pic_init(&hw->pic);
     nd_faults_init(&hw->faults, 0);
@@ -201,9 +350,13 @@ int nd_hw_init(nd_hw *hw, uint64_t ram_bytes)
     static const ndisdma_io_handler page_ports = {page_port_read, page_port_write};
     /* The ranges are free on a new bus, so these cannot fail; they take
        slots 1-3, which ndisdma_io_unmap refuses to release. */
-    nd_iobus_map(&hw->io, AT_DMA1_BASE, AT_DMA1_LAST - AT_DMA1_BASE + 1, &dma1_ports, hw);
-    nd_iobus_map(&hw->io, AT_DMA2_BASE, AT_DMA2_LAST - AT_DMA2_BASE + 1, &dma2_ports, hw);
+    const int dma1 =
+        nd_iobus_map(&hw->io, AT_DMA1_BASE, AT_DMA1_LAST - AT_DMA1_BASE + 1, &dma1_ports, hw);
+    const int dma2 =
+        nd_iobus_map(&hw->io, AT_DMA2_BASE, AT_DMA2_LAST - AT_DMA2_BASE + 1, &dma2_ports, hw);
     nd_iobus_map(&hw->io, AT_PAGE_BASE, AT_PAGE_LAST - AT_PAGE_BASE + 1, &page_ports, hw);
+    route_registers(hw, dma1, 0);
+    route_registers(hw, dma2, 1);
     return 0;
 }
 
@@ -218,10 +371,13 @@ void nd_hw_fini(nd_hw *hw)
  * Port accesses: a count, the observers' event and the decode, which is one
  * table lookup and a call of the claiming handler (nd_iobus_read8/write8;
  * slot 0 reports an undecoded port). A write's event comes before the
- * decode (an illegal access it finds follows it); a write with no observer
- * attached, the common case, is a tail call, and one with an observer goes
- * out of line. A read's event comes after the decode (it carries the value
- * read), as the observers attached then see it.
+ * decode (an illegal access it finds follows it): while observers are
+ * attached the bus's write tap is io_write8_observed (set and cleared by
+ * observers_attached as the first observer comes and the last goes), which
+ * raises the event and then decodes, so that a write with no observer, the
+ * common case, tests nothing and is a tail call into the bus. A read's event
+ * comes after the decode (it carries the value read), as the observers
+ * attached then see it.
  */
 
 /* The event of a port access, out of line: built only while an observer is
@@ -233,10 +389,19 @@ __attribute__((noinline)) static void io_emit(nd_hw *hw, ndisdma_event_kind kind
     nd_hw_emit(hw, &ev);
 }
 
-__attribute__((noinline)) static void io_write8_observed(nd_hw *hw, uint16_t port, uint8_t value)
+/* The bus's write tap while observers are attached. */
+static void io_write8_observed(void *ctx, uint16_t port, uint8_t value)
 {
+    nd_hw *hw = ctx;
     io_emit(hw, NDISDMA_EV_IO_WRITE, port, value);
-    nd_iobus_write8(&hw->io, port, value);
+    nd_iobus_write8_decoded(&hw->io, port, value);
+}
+
+/* The first observer came (@attached) or the last one went. */
+static void observers_attached(void *ctx, bool attached)
+{
+    nd_hw *hw = ctx;
+    nd_iobus_set_write_tap(&hw->io, attached ? io_write8_observed : NULL, hw);
 }
 
 uint8_t nd_hw_io_read8(nd_hw *hw, uint16_t port)
@@ -251,11 +416,7 @@ uint8_t nd_hw_io_read8(nd_hw *hw, uint16_t port)
 void nd_hw_io_write8(nd_hw *hw, uint16_t port, uint8_t value)
 {
     hw->stats.io_writes++;
-    if (__builtin_expect(hw->obs.active != 0, 0)) {
-        io_write8_observed(hw, port, value);
-        return;
-    }
-    nd_iobus_write8(&hw->io, port, value);
+    nd_iobus_write8(&hw->io, port, value); /* the tap when observed */
 }
 
 /* --- DMA lines and devices --- */
@@ -324,6 +485,16 @@ static void set_dreq(nd_hw *hw, unsigned ch, bool asserted)
     }
 }
 
+/* An EOP outside the service of its channel: ignored, and reported. */
+static __attribute__((noinline, cold)) void eop_ignored(nd_hw *hw, unsigned ch)
+{
+    nd_hw_illegal(hw, NDISDMA_ILLEGAL_EOP_OUTSIDE_SERVICE, 0, 0, (uint8_t)ch);
+    if (hw->obs.active) {
+        ndisdma_event ev = {.kind = NDISDMA_EV_EOP_IGNORED, .channel = (uint8_t)ch};
+        nd_hw_emit(hw, &ev);
+    }
+}
+
 void nd_hw_dma_eop(nd_hw *hw, unsigned ch)
 {
     if (hw->running && hw->serving == (int)ch) {
@@ -331,11 +502,7 @@ void nd_hw_dma_eop(nd_hw *hw, unsigned ch)
         hw->gen++;
         return;
     }
-    nd_hw_illegal(hw, NDISDMA_ILLEGAL_EOP_OUTSIDE_SERVICE, 0, 0, (uint8_t)ch);
-    if (hw->obs.active) {
-        ndisdma_event ev = {.kind = NDISDMA_EV_EOP_IGNORED, .channel = (uint8_t)ch};
-        nd_hw_emit(hw, &ev);
-    }
+    eop_ignored(hw, ch);
 }
 
 int nd_hw_dma_get_channel(const nd_hw *hw, unsigned ch, ndisdma_dma_channel_state *out)

@@ -142,8 +142,11 @@ static inline void nd_hw_dma_request(nd_hw *hw, unsigned ch, bool asserted)
     nd_hw_dma_set_line(hw, ch, asserted);
 }
 
-/* Record an illegal access (counters and an event). */
-void nd_hw_illegal(nd_hw *hw, ndisdma_illegal why, uint16_t port, uint8_t value, uint8_t channel);
+/* Record an illegal access (counters and an event). Out of line and cold:
+   it is never the path a correct program takes, and inlined it would give
+   its callers the event's stack frame. */
+void nd_hw_illegal(nd_hw *hw, ndisdma_illegal why, uint16_t port, uint8_t value, uint8_t channel)
+    __attribute__((noinline, cold));
 
 static inline void nd_hw_emit(nd_hw *hw, ndisdma_event *ev)
 {

@@ -17,6 +17,7 @@
 #ifndef ND_HW_I8237_H
 #define ND_HW_I8237_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -42,7 +43,12 @@ typedef struct nd_i8237 {
     uint8_t dreq_modes;  /* demand, single or block */
     uint8_t block_modes; /* block */
     uint8_t shift;       /* 0: byte controller, 1: word controller */
+    /* Sized to 64 bytes, so that &ctl[ch >> 2] is a shift rather than a
+       multiply. */
+    uint8_t reserved[15];
 } nd_i8237;
+
+static_assert(sizeof(nd_i8237) == 64, "nd_i8237 is sized for indexing by shift");
 
 /* Outcome of one register access, for the trace. */
 typedef enum nd_i8237_access {
@@ -86,30 +92,62 @@ static inline void nd_i8237_set_byte(uint16_t *r, unsigned hi, uint8_t v)
 #endif
 }
 
-/* H6, H7: write of address/count register @reg (0-7) - base and current
-   alike; one flip-flop for all eight picks the byte, low first. flipflop
-   only ever holds 0 or 1. */
-static inline void nd_i8237_write_counter(nd_i8237 *c, unsigned reg, uint8_t v)
+/* H6, H7: write of a 16-bit register pair (@base, @cur: base and current
+   alike); one flip-flop for all eight registers picks the byte, low first.
+   flipflop only ever holds 0 or 1. */
+static inline void nd_i8237_write_pair(nd_i8237 *c, uint16_t *base, uint16_t *cur, uint8_t v)
 {
-    unsigned hi = c->flipflop, ch = (reg >> 1) & 3u;
-    if (reg & 1) {
-        nd_i8237_set_byte(&c->base_count[ch], hi, v);
-        nd_i8237_set_byte(&c->cur_count[ch], hi, v);
-    } else {
-        nd_i8237_set_byte(&c->base_addr[ch], hi, v);
-        nd_i8237_set_byte(&c->cur_addr[ch], hi, v);
-    }
+    unsigned hi = c->flipflop;
+    nd_i8237_set_byte(base, hi, v);
+    nd_i8237_set_byte(cur, hi, v);
     c->flipflop = (uint8_t)(hi ^ 1u);
 }
 
-/* H6, H7: read of address/count register @reg (0-7): the current value's
-   byte picked by the flip-flop, which toggles. */
+/* H6, H7: read of a 16-bit current register @cur: the byte picked by the
+   flip-flop, which toggles. */
+static inline uint8_t nd_i8237_read_pair(nd_i8237 *c, const uint16_t *cur)
+{
+    unsigned hi = c->flipflop;
+    c->flipflop = (uint8_t)(hi ^ 1u);
+    return (uint8_t)(*cur >> (hi << 3));
+}
+
+/* Address (even @reg 0-6) and count (odd @reg 1-7) registers of channel
+   @reg / 2, for a decoder that knows which of the two it has. */
+static inline void nd_i8237_write_addr(nd_i8237 *c, unsigned reg, uint8_t v)
+{
+    unsigned ch = (reg >> 1) & 3u;
+    nd_i8237_write_pair(c, &c->base_addr[ch], &c->cur_addr[ch], v);
+}
+
+static inline void nd_i8237_write_count(nd_i8237 *c, unsigned reg, uint8_t v)
+{
+    unsigned ch = (reg >> 1) & 3u;
+    nd_i8237_write_pair(c, &c->base_count[ch], &c->cur_count[ch], v);
+}
+
+static inline uint8_t nd_i8237_read_addr(nd_i8237 *c, unsigned reg)
+{
+    return nd_i8237_read_pair(c, &c->cur_addr[(reg >> 1) & 3u]);
+}
+
+static inline uint8_t nd_i8237_read_count(nd_i8237 *c, unsigned reg)
+{
+    return nd_i8237_read_pair(c, &c->cur_count[(reg >> 1) & 3u]);
+}
+
+/* Write/read of address/count register @reg (0-7). */
+static inline void nd_i8237_write_counter(nd_i8237 *c, unsigned reg, uint8_t v)
+{
+    if (reg & 1)
+        nd_i8237_write_count(c, reg, v);
+    else
+        nd_i8237_write_addr(c, reg, v);
+}
+
 static inline uint8_t nd_i8237_read_counter(nd_i8237 *c, unsigned reg)
 {
-    unsigned hi = c->flipflop, ch = (reg >> 1) & 3u;
-    c->flipflop = (uint8_t)(hi ^ 1u);
-    uint16_t v = (reg & 1) ? c->cur_count[ch] : c->cur_addr[ch];
-    return (uint8_t)(v >> (hi << 3));
+    return (reg & 1) ? nd_i8237_read_count(c, reg) : nd_i8237_read_addr(c, reg);
 }
 
 /* Single mask register: set or clear one channel's mask bit. */

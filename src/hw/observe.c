@@ -12,6 +12,8 @@ int nd_observers_add(nd_observers *o, ndisdma_observer_fn fn, void *ctx)
             o->active++;
             if (o->mirror)
                 *o->mirror = o->active;
+            if (o->active == 1 && o->on_attached)
+                o->on_attached(o->on_attached_ctx, true);
             return i + 1;
         }
     }
@@ -27,6 +29,8 @@ int nd_observers_remove(nd_observers *o, int id)
     o->active--;
     if (o->mirror)
         *o->mirror = o->active;
+    if (o->active == 0 && o->on_attached)
+        o->on_attached(o->on_attached_ctx, false);
     return 0;
 }
 

@@ -9,6 +9,8 @@
 #ifndef ND_HW_OBSERVE_H
 #define ND_HW_OBSERVE_H
 
+#include <stdbool.h>
+
 #include <ndisdma/machine.h>
 
 typedef struct nd_observers {
@@ -19,6 +21,10 @@ typedef struct nd_observers {
        kernel's verifier tests its own copy on every DDI call (verify.h)
        instead of reaching into the hardware. The kernel sets and clears it. */
     unsigned *mirror;
+    /* When set, called after @active went from 0 to 1 or from 1 to 0, with
+       the new state (the hardware switches its port bus's write tap). */
+    void (*on_attached)(void *ctx, bool attached);
+    void *on_attached_ctx;
 } nd_observers;
 
 int nd_observers_add(nd_observers *o, ndisdma_observer_fn fn, void *ctx);

@@ -51,9 +51,12 @@ int nd_pic_next(const nd_pic *p, uint16_t eligible)
     if (!req)
         return -1;
     /* The master's view of what is in service: its own inputs, and input 2
-       while any slave line is in service. */
+       while any slave line is in service (nothing when no line is, the usual
+       case, tested first). */
+    const unsigned isr = p->isr;
     const unsigned master_isr =
-        (p->isr & 0xFFu & ~(1u << ND_PIC_CASCADE_LINE)) | ((p->isr & SLAVE_LINES) ? 1u << 2 : 0u);
+        isr ? (isr & 0xFFu & ~(1u << ND_PIC_CASCADE_LINE)) | ((isr & SLAVE_LINES) ? 1u << 2 : 0u)
+            : 0u;
     /* Fully nested: an input in service blocks the requests at its priority
        and below, that is on its own input and every higher-numbered one (the
        master's priority is its input order; the slave's lines share input
@@ -111,15 +114,27 @@ static __attribute__((noinline)) void irq_emit(nd_hw *hw, unsigned line, bool le
     nd_hw_emit(hw, &ev);
 }
 
+/* nd_hw_irq_set with an observer attached. The event comes before the
+   latch, so that an observer sees the edge before whatever the kernel's hook
+   starts. */
+static __attribute__((noinline)) int irq_set_observed(nd_hw *hw, unsigned line, bool level)
+{
+    const bool was = (hw->pic.level >> line) & 1u;
+    if (hw->obs.active && was != level)
+        irq_emit(hw, line, level);
+    (void)nd_pic_set_line(&hw->pic, line, level);
+    return 0;
+}
+
+/* With no observer there is no event to raise: only the latch, whose hook
+   call is then a tail call (no registers of its own in the callers this
+   inlines into). */
 int nd_hw_irq_set(nd_hw *hw, unsigned line, bool level)
 {
     if (!nd_pic_device_line(line))
         return irq_bad_line(hw, line, level);
-    const bool was = (hw->pic.level >> line) & 1u;
-    /* Emit before latching, so that an observer sees the edge before
-       whatever the kernel's hook starts. */
-    if (hw->obs.active && was != level)
-        irq_emit(hw, line, level);
+    if (__builtin_expect(hw->obs.active != 0, 0))
+        return irq_set_observed(hw, line, level);
     (void)nd_pic_set_line(&hw->pic, line, level);
     return 0;
 }
