@@ -9,6 +9,13 @@
  * which ndisdma_adapter_send's flag must match). Receives are checked
  * against the frame expected next: frames in must equal frames out, in
  * order.
+ *
+ * Per frame (the benchmarks' path): the NBL whose send completed carries
+ * the next frame (get_frame: what a put to the pool and a take from it
+ * would give, without the pool's lookups), every byte of the frame is
+ * written again (the header from a template built once per run, then the
+ * payload), and the receive only counts and compares lengths unless the
+ * data is checked.
  */
 #include "scenario.h"
 
@@ -93,47 +100,65 @@ static uint64_t mix_next(uint64_t *s)
 
 static const uint8_t broadcast[6] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
 
-/* Header and sequence number (25 bytes) into @h. */
-static void frame_head_put(uint8_t *h, uint64_t seq, const uint8_t *dst)
+/* A header is FRAME_SEQ_AT bytes that are the same for every frame to one
+   destination (destination, source, EtherType, "ndisdma": the template),
+   then the 32-bit sequence number. */
+#define FRAME_SEQ_AT   21u
+#define FRAME_HEAD_LEN 25u
+
+/* The header template to @dst (NULL: broadcast) into @t. */
+static void frame_template(uint8_t t[FRAME_SEQ_AT], const uint8_t *dst)
 {
-    memcpy(h, dst ? dst : broadcast, 6);
-    h[6] = 0x02; /* locally administered, unicast */
-    h[7] = 0x00;
-    h[8] = 0x5D;
-    h[9] = 0x00;
-    h[10] = 0x00;
-    h[11] = 0x02;
-    h[12] = (uint8_t)(SCENARIO_ETHERTYPE >> 8);
-    h[13] = (uint8_t)SCENARIO_ETHERTYPE;
-    memcpy(h + 14, "ndisdma", 7);
+    memcpy(t, dst ? dst : broadcast, 6);
+    t[6] = 0x02; /* locally administered, unicast */
+    t[7] = 0x00;
+    t[8] = 0x5D;
+    t[9] = 0x00;
+    t[10] = 0x00;
+    t[11] = 0x02;
+    t[12] = (uint8_t)(SCENARIO_ETHERTYPE >> 8);
+    t[13] = (uint8_t)SCENARIO_ETHERTYPE;
+    memcpy(t + 14, "ndisdma", 7);
+}
+
+/* Header (template @t, sequence number @seq: 25 bytes) into @h. */
+static inline void frame_head_put(uint8_t *h, const uint8_t *t, uint64_t seq)
+{
+    memcpy(h, t, FRAME_SEQ_AT);
     h[21] = (uint8_t)(seq >> 24);
     h[22] = (uint8_t)(seq >> 16);
     h[23] = (uint8_t)(seq >> 8);
     h[24] = (uint8_t)seq;
 }
 
-#define FRAME_HEAD_LEN 25u
-
 /* Header and sequence number; returns the bytes written (at most @len).
    A frame that holds the whole header gets it written in place; a shorter
    one gets its first @len bytes of it. */
-static size_t frame_head(uint8_t *buf, size_t len, uint64_t seq, const uint8_t *dst)
+static inline size_t frame_head(uint8_t *buf, size_t len, uint64_t seq, const uint8_t *t)
 {
     if (len >= FRAME_HEAD_LEN) {
-        frame_head_put(buf, seq, dst);
+        frame_head_put(buf, t, seq);
         return FRAME_HEAD_LEN;
     }
     uint8_t h[FRAME_HEAD_LEN];
-    frame_head_put(h, seq, dst);
+    frame_head_put(h, t, seq);
     memcpy(buf, h, len);
     return len;
 }
 
-void scenario_frame_fill(uint8_t *buf, size_t len, uint64_t seq, const uint8_t *dst)
+/* scenario_frame_fill with the header template @t. */
+static inline void frame_fill(uint8_t *buf, size_t len, uint64_t seq, const uint8_t *t)
 {
-    size_t n = frame_head(buf, len, seq, dst);
+    size_t n = frame_head(buf, len, seq, t);
     if (len > n)
         memset(buf + n, 0, len - n);
+}
+
+void scenario_frame_fill(uint8_t *buf, size_t len, uint64_t seq, const uint8_t *dst)
+{
+    uint8_t t[FRAME_SEQ_AT];
+    frame_template(t, dst);
+    frame_fill(buf, len, seq, t);
 }
 
 /* The seeded generator of frame @i: every frame of the mix is a function of
@@ -152,10 +177,11 @@ size_t scenario_builtin_len(uint64_t seed, uint64_t i)
     return sizes[(i - i / 4) % (sizeof sizes / sizeof sizes[0])];
 }
 
-size_t scenario_builtin_frame(uint64_t seed, uint64_t i, const uint8_t *dst, uint8_t *buf)
+/* Frame @i of the built-in mix (@len bytes: scenario_builtin_len) into @buf,
+   with the header template @t (to the destination the mix gives frame @i). */
+static void builtin_fill(uint64_t seed, uint64_t i, const uint8_t *t, uint8_t *buf, size_t len)
 {
-    size_t len = scenario_builtin_len(seed, i);
-    size_t n = frame_head(buf, len, i, i % 8 == 7 ? NULL : dst);
+    size_t n = frame_head(buf, len, i, t);
     uint64_t st = mix_seed(seed, i);
     for (size_t k = n; k < len; k += 8) {
         uint64_t v = mix_next(&st);
@@ -163,6 +189,14 @@ size_t scenario_builtin_frame(uint64_t seed, uint64_t i, const uint8_t *dst, uin
         for (size_t b = 0; b < m; b++)
             buf[k + b] = (uint8_t)(v >> (8 * b));
     }
+}
+
+size_t scenario_builtin_frame(uint64_t seed, uint64_t i, const uint8_t *dst, uint8_t *buf)
+{
+    size_t len = scenario_builtin_len(seed, i);
+    uint8_t t[FRAME_SEQ_AT];
+    frame_template(t, i % 8 == 7 ? NULL : dst);
+    builtin_fill(seed, i, t, buf, len);
     return len;
 }
 
@@ -209,12 +243,14 @@ typedef struct scn {
     ndisdma_adapter *a;
     ndisdma_frame_pool *pool;
     uint8_t mac[6];
-    uint64_t total;    /* frames to send */
-    uint64_t next;     /* next frame to send */
-    uint64_t inflight; /* with the miniport */
-    uint64_t expect;   /* index of the frame the next receive should be */
-    uint64_t vseen;    /* verifier findings sorted so far (scan_violations) */
-    bool stop;         /* no more sends (strict finding, send refused) */
+    uint8_t head[FRAME_SEQ_AT];       /* header template to mac */
+    uint8_t head_bcast[FRAME_SEQ_AT]; /* header template to broadcast */
+    uint64_t total;                   /* frames to send */
+    uint64_t next;                    /* next frame to send */
+    uint64_t inflight;                /* with the miniport */
+    uint64_t expect;                  /* index of the frame the next receive should be */
+    uint64_t vseen;                   /* verifier findings sorted so far (scan_violations) */
+    bool stop;                        /* no more sends (strict finding, send refused) */
     uint8_t rx[SCENARIO_MAX_FRAME];
     uint8_t want[SCENARIO_MAX_FRAME];
 } scn;
@@ -230,38 +266,61 @@ static inline size_t frame_len(const scn *s, uint64_t i)
     return scenario_builtin_len(s->o->seed, i);
 }
 
-/* Frame @i is generated (fixed-length or built-in mix), not taken from the
-   input list. */
-static bool frame_generated(const scn *s)
+/* Write all @len bytes of frame @i into @buf: the fixed-length frame, the
+   input list's, or the built-in mix's. */
+static inline void frame_write(const scn *s, uint64_t i, uint8_t *buf, size_t len)
 {
-    return s->o->fixed_len || !s->o->input;
+    if (s->o->fixed_len)
+        frame_fill(buf, len, i, s->head);
+    else if (s->o->input)
+        memcpy(buf, scenario_frames_at(s->o->input, (size_t)i), len);
+    else
+        builtin_fill(s->o->seed, i, i % 8 == 7 ? s->head_bcast : s->head, buf, len);
 }
 
 /* The bytes of frame @i: the input list's, or generated into @scratch. */
-static const uint8_t *frame_bytes(scn *s, uint64_t i, uint8_t *scratch)
+static const uint8_t *frame_bytes(const scn *s, uint64_t i, uint8_t *scratch)
 {
-    if (!frame_generated(s))
+    if (s->o->input && !s->o->fixed_len)
         return scenario_frames_at(s->o->input, (size_t)i);
-    if (s->o->fixed_len)
-        scenario_frame_fill(scratch, s->o->fixed_len, i, s->mac);
-    else
-        scenario_builtin_frame(s->o->seed, i, s->mac, scratch);
+    frame_write(s, i, scratch, frame_len(s, i));
     return scratch;
 }
 
-/* Take a frame of the pool for frame @i (@len bytes) and fill it: a
-   generated frame is written straight into the frame's buffer
-   (ndisdma_frame_pool_take), all @len bytes of it; one from the input list
-   is copied from it (ndisdma_frame_pool_get). */
-static int get_frame(scn *s, uint64_t i, size_t len, PNET_BUFFER_LIST *nbl)
+/* The host pointer to the frame of one of the pool's NBLs, as
+   ndisdma_frame_pool_take gave it; get_frame keeps it in the NBL's
+   ProtocolReserved (the area NDIS leaves to the protocol that owns it). */
+#define FRAME_BUF(_Nbl) (NET_BUFFER_LIST_PROTOCOL_RESERVED(_Nbl)[0])
+
+/*
+ * get_frame - an NBL holding frame @i (@len bytes, every one of them written
+ * here: the frame lives in simulated memory, where a faulty transfer may
+ * have changed the bytes of the frame it held before).
+ * @reuse: an NBL of the pool whose send just completed, or NULL; when there
+ * is one it is used (and *@reuse cleared) instead of a free one of the
+ * pool. That is what ndisdma_frame_pool_put then ndisdma_frame_pool_take
+ * would do: the pool hands out the NBL put last first, with DataLength
+ * @len and NDIS_STATUS_SUCCESS, and the miniport gave it back with its
+ * other fields as they were sent (it only writes the status and its
+ * reserved areas); the pool's own bookkeeping is the same before the put
+ * and after the take.
+ */
+static int get_frame(scn *s, uint64_t i, size_t len, PNET_BUFFER_LIST *reuse, PNET_BUFFER_LIST *nbl)
 {
-    if (!frame_generated(s))
-        return ndisdma_frame_pool_get(s->pool, frame_bytes(s, i, NULL), len, nbl);
-    void *buf;
-    int rc = ndisdma_frame_pool_take(s->pool, len, nbl, &buf);
-    if (rc == 0)
-        (void)frame_bytes(s, i, buf);
-    return rc;
+    if (*reuse) {
+        *nbl = *reuse;
+        *reuse = NULL;
+        NET_BUFFER_DATA_LENGTH(NET_BUFFER_LIST_FIRST_NB(*nbl)) = (ULONG)len;
+        NET_BUFFER_LIST_STATUS(*nbl) = NDIS_STATUS_SUCCESS;
+    } else {
+        void *buf;
+        int rc = ndisdma_frame_pool_take(s->pool, len, nbl, &buf);
+        if (rc != 0)
+            return rc;
+        FRAME_BUF(*nbl) = buf;
+    }
+    frame_write(s, i, FRAME_BUF(*nbl), len);
+    return 0;
 }
 
 /* Sort the findings recorded since the last look by severity. The kernel's
@@ -289,29 +348,35 @@ static bool strict_hit(scn *s)
     return s->r->violation_errors > 0;
 }
 
-/* Send frames until the window is full, the pool is empty or all are out. */
-static void pump(scn *s, ULONG send_flags)
+/* Send frames until the window is full, the pool is empty or all are out.
+   @reuse: a completed NBL to send the first frame in (get_frame), or NULL;
+   if no frame is sent, it goes back to the pool. */
+static void pump(scn *s, ULONG send_flags, PNET_BUFFER_LIST reuse)
 {
-    if (s->stop)
-        return;
-    if (strict_hit(s)) {
+    if (!s->stop && strict_hit(s))
         s->stop = true;
-        return;
+    /* frames to send: what is left, at most what the window has room for */
+    uint64_t want = 0;
+    if (!s->stop && s->inflight < s->o->window) {
+        want = s->total - s->next;
+        if (want > s->o->window - s->inflight)
+            want = s->o->window - s->inflight;
     }
     PNET_BUFFER_LIST head = NULL, *tail = &head;
     uint64_t n = 0, bytes = 0;
-    while (s->next + n < s->total && s->inflight + n < s->o->window) {
+    for (; n < want; n++) {
         uint64_t i = s->next + n;
         size_t len = frame_len(s, i);
         PNET_BUFFER_LIST nbl;
-        if (get_frame(s, i, len, &nbl) != 0)
+        if (get_frame(s, i, len, &reuse, &nbl) != 0)
             break;
         NET_BUFFER_LIST_NEXT_NBL(nbl) = NULL;
         *tail = nbl;
         tail = &NET_BUFFER_LIST_NEXT_NBL(nbl);
-        n++;
         bytes += len;
     }
+    if (reuse)
+        ndisdma_frame_pool_put(s->pool, reuse);
     if (!head)
         return;
     int rc = ndisdma_adapter_send(s->a, head, send_flags);
@@ -330,10 +395,15 @@ static void pump(scn *s, ULONG send_flags)
     s->r->bytes_sent += bytes;
 }
 
+/* The miniport completed @nbls: count them, and send the next frames. The
+   last NBL of the chain carries the first of them (pump); the others go
+   back to the pool first, in chain order, as one put each would leave
+   them. */
 static void on_send_complete(void *ctx, ndisdma_adapter *a, PNET_BUFFER_LIST nbls, ULONG flags)
 {
     scn *s = ctx;
     (void)a;
+    PNET_BUFFER_LIST last = NULL;
     while (nbls) {
         PNET_BUFFER_LIST next = NET_BUFFER_LIST_NEXT_NBL(nbls);
         NET_BUFFER_LIST_NEXT_NBL(nbls) = NULL;
@@ -341,12 +411,15 @@ static void on_send_complete(void *ctx, ndisdma_adapter *a, PNET_BUFFER_LIST nbl
             s->r->frames_completed++;
         else
             s->r->send_errors++;
-        ndisdma_frame_pool_put(s->pool, nbls);
+        if (last)
+            ndisdma_frame_pool_put(s->pool, last);
+        last = nbls;
         if (s->inflight)
             s->inflight--;
         nbls = next;
     }
-    pump(s, (flags & NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL) ? NDIS_SEND_FLAGS_DISPATCH_LEVEL : 0);
+    pump(s, (flags & NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL) ? NDIS_SEND_FLAGS_DISPATCH_LEVEL : 0,
+         last);
 }
 
 /* Is the frame in s->rx (@len bytes) frame @i of those sent? */
@@ -472,6 +545,8 @@ static int setup(scn *s)
     nc.line_rate_bps = o->line_rate_bps;
     nc.loopback = true;
     memcpy(s->mac, nc.mac, sizeof s->mac);
+    frame_template(s->head, s->mac);
+    frame_template(s->head_bcast, NULL);
     rc = sdnic_create(s->m, &nc, &s->nic);
     if (rc)
         return fail(s, rc, "sdnic_create");
@@ -515,7 +590,7 @@ static void drive(scn *s)
     uint64_t slice = o->slice_ns ? o->slice_ns : 1000000;
     uint64_t last_count = 0, last_ns = ndisdma_machine_now(s->m);
     while (r->frames_matched + r->frames_skipped + r->mismatches < s->total) {
-        pump(s, 0);
+        pump(s, 0, NULL);
         if (strict_hit(s)) {
             r->stopped_strict = true;
             break;

@@ -6,10 +6,12 @@
  * puts an SD-1 NIC in loopback on it (io 0x300, irq 10, the DMA channel of
  * the options), loads the sample miniport (DriverEntry), starts its adapter
  * with the card's resources and binds the host's protocol side to it. Then
- * it keeps a window of frames in flight: each frame is copied into an NBL of
- * an ndisdma_frame_pool and sent (ndisdma_adapter_send); when the miniport
- * completes a send the NBL goes back to the pool and the next frame is sent
- * from the send_complete callback. What the miniport indicates is copied out
+ * it keeps a window of frames in flight: each frame is written, every byte
+ * of it, into an NBL of an ndisdma_frame_pool and sent (ndisdma_adapter_send);
+ * when the miniport completes a send, the next frame is written into that
+ * same NBL and sent from the send_complete callback (what putting it back
+ * in the pool and taking the pool's next NBL would hand out: the pool gives
+ * the NBL put last first). What the miniport indicates is copied out
  * (ndisdma_nb_copy), compared with what was sent (in order, byte for byte),
  * and returned (a frame equal to one of the next 64 expected means the
  * frames in between were lost: counted as lost, and the check resumes

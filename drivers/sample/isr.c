@@ -1,8 +1,9 @@
 /*
  * isr.c - interrupt handling and the one-channel scheduler of the SD-1
  * sample miniport: MiniportInterrupt (ISR), MiniportInterruptDPC, the
- * transmit-FIFO poll timer, SdStartNextOperationLocked and the hand-over of
- * completed work to NDIS.
+ * transmit-FIFO poll timer, SdStartNextOperationLocked and the rare part of
+ * the hand-over of completed work to NDIS (SdHandOverRest; the receive and
+ * send-complete chains are handed over by SdFlushCompletions, sample.h).
  *
  * Concept. The card's IRQ line follows (ISR & IMR) != 0 and is
  * edge-triggered. The ISR, at DIRQL, reads ISR, writes the same value back
@@ -101,8 +102,12 @@ static VOID SdArmPollLocked(PSD_ADAPTER Adapter)
  * Stats.DmaErrors. Returns the completion's status. The caller releases the
  * operation's buffer or NB. IRQL: DISPATCH_LEVEL, lock held (or PASSIVE_LEVEL
  * at halt, with the interrupt deregistered).
+ * Defined inline (still an external definition: sample.h declares it
+ * without inline, and the other files call it): a hint that lets a
+ * whole-program build put it straight into the DPC's two per-frame ends of
+ * a transfer instead of a call.
  */
-NDIS_STATUS SdEndDmaLocked(PSD_ADAPTER Adapter)
+inline NDIS_STATUS SdEndDmaLocked(PSD_ADAPTER Adapter)
 {
     NDIS_STATUS st;
     NdisMCompleteDmaTransfer(&st, Adapter->DmaHandle, Adapter->DmaMdl, Adapter->DmaOffset,
@@ -151,26 +156,18 @@ VOID SdCheckPauseLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
 }
 
 /*
- * SdHandOverCompletions - SdFlushCompletions (sample.h) when @Done holds
- * something: hand it to NDIS with the adapter lock NOT held: the receive
- * chain (one indication), the low-resource chain (indicated with
- * NDIS_RECEIVE_FLAGS_RESOURCES, then its buffers are freed and the
- * scheduler runs again), the send-complete chain, and NdisMPauseComplete.
- * The DISPATCH_LEVEL flags follow the current IRQL.
- * IRQL: <= DISPATCH_LEVEL.
+ * SdHandOverRest - the rare part of SdFlushCompletions (sample.h), once
+ * its receive and send-complete chains are handed over: NdisMPauseComplete,
+ * and the low-resource chain (indicated with NDIS_RECEIVE_FLAGS_RESOURCES,
+ * after which its buffers are freed and the scheduler runs again; what
+ * that brings is handed over in the same order). @AtDispatch: as for
+ * SdFlushCompletions. IRQL: <= DISPATCH_LEVEL, the lock NOT held.
  */
-VOID SdHandOverCompletions(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
+VOID SdHandOverRest(PSD_ADAPTER Adapter, PSD_COMPLETION Done, BOOLEAN AtDispatch)
 {
-    BOOLEAN atDispatch = KeGetCurrentIrql() == DISPATCH_LEVEL;
-    ULONG rflags = atDispatch ? NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL : 0;
-    ULONG sflags = atDispatch ? NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL : 0;
+    ULONG rflags = AtDispatch ? NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL : 0;
 
     for (;;) {
-        if (Done->RxHead)
-            NdisMIndicateReceiveNetBufferLists(Adapter->AdapterHandle, Done->RxHead,
-                                               NDIS_DEFAULT_PORT_NUMBER, Done->RxCount, rflags);
-        if (Done->SendHead)
-            NdisMSendNetBufferListsComplete(Adapter->AdapterHandle, Done->SendHead, sflags);
         if (Done->PauseComplete)
             NdisMPauseComplete(Adapter->AdapterHandle);
         if (!Done->LowHead)
@@ -191,6 +188,7 @@ VOID SdHandOverCompletions(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
         SdStartNextOperationLocked(Adapter, Done);
         SdCheckPauseLocked(Adapter, Done);
         NdisReleaseSpinLock(&Adapter->Lock);
+        SdHandOverChains(Adapter, Done, AtDispatch);
     }
 }
 
@@ -230,7 +228,7 @@ VOID SdInterruptDpc(NDIS_HANDLE MiniportInterruptContext, PVOID MiniportDpcConte
         SdStartNextOperationLocked(ad, &done);
         SdCheckPauseLocked(ad, &done);
         NdisDprReleaseSpinLock(&ad->Lock);
-        SdFlushCompletions(ad, &done);
+        SdFlushCompletions(ad, &done, TRUE);
 
         /* Another pass only when the ISR saw causes meanwhile. A look without
            NdisMSynchronizeWithInterruptEx is enough to decide that: a cause
@@ -261,5 +259,5 @@ VOID SdPollTimer(PVOID SystemSpecific1, PVOID FunctionContext, PVOID SystemSpeci
     SdStartNextOperationLocked(ad, &done);
     SdCheckPauseLocked(ad, &done);
     NdisDprReleaseSpinLock(&ad->Lock);
-    SdFlushCompletions(ad, &done);
+    SdFlushCompletions(ad, &done, TRUE);
 }

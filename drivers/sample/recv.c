@@ -197,7 +197,6 @@ VOID SdReturnNetBufferLists(NDIS_HANDLE MiniportAdapterContext, PNET_BUFFER_LIST
     PSD_ADAPTER ad = MiniportAdapterContext;
     SD_COMPLETION done;
     PNET_BUFFER_LIST nbl, next;
-    (void)ReturnFlags;
 
     NdisZeroMemory(&done, sizeof done);
     NdisAcquireSpinLock(&ad->Lock);
@@ -215,5 +214,5 @@ VOID SdReturnNetBufferLists(NDIS_HANDLE MiniportAdapterContext, PNET_BUFFER_LIST
     SdStartNextOperationLocked(ad, &done);
     SdCheckPauseLocked(ad, &done);
     NdisReleaseSpinLock(&ad->Lock);
-    SdFlushCompletions(ad, &done);
+    SdFlushCompletions(ad, &done, NDIS_TEST_RETURN_AT_DISPATCH_LEVEL(ReturnFlags));
 }

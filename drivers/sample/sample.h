@@ -276,7 +276,7 @@ NDIS_TIMER_FUNCTION SdPollTimer;
 NDIS_STATUS SdEndDmaLocked(PSD_ADAPTER Adapter);
 VOID SdStartNextOperationIdleLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done);
 VOID SdCheckPauseLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done);
-VOID SdHandOverCompletions(PSD_ADAPTER Adapter, PSD_COMPLETION Done);
+VOID SdHandOverRest(PSD_ADAPTER Adapter, PSD_COMPLETION Done, BOOLEAN AtDispatch);
 
 /*
  * SdStartNextOperationLocked - start the next DMA operation if the channel
@@ -292,15 +292,39 @@ static inline VOID SdStartNextOperationLocked(PSD_ADAPTER Adapter, PSD_COMPLETIO
 }
 
 /*
- * SdFlushCompletions - hand @Done to NDIS with the adapter lock NOT held
- * (SdHandOverCompletions). The usual case for a send or a return, nothing
- * to hand over, ends at this test, inlined in the caller.
- * IRQL: <= DISPATCH_LEVEL.
+ * SdHandOverChains - the common part of SdFlushCompletions: the receive
+ * chain of @Done in one indication, then its send-complete chain.
+ * @AtDispatch: as for SdFlushCompletions. IRQL: <= DISPATCH_LEVEL, the
+ * adapter lock NOT held.
  */
-static inline VOID SdFlushCompletions(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
+static inline VOID SdHandOverChains(PSD_ADAPTER Adapter, PSD_COMPLETION Done, BOOLEAN AtDispatch)
 {
-    if (Done->RxHead || Done->SendHead || Done->PauseComplete || Done->LowHead)
-        SdHandOverCompletions(Adapter, Done);
+    if (Done->RxHead)
+        NdisMIndicateReceiveNetBufferLists(Adapter->AdapterHandle, Done->RxHead,
+                                           NDIS_DEFAULT_PORT_NUMBER, Done->RxCount,
+                                           AtDispatch ? NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL : 0);
+    if (Done->SendHead)
+        NdisMSendNetBufferListsComplete(Adapter->AdapterHandle, Done->SendHead,
+                                        AtDispatch ? NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL : 0);
+}
+
+/*
+ * SdFlushCompletions - hand @Done to NDIS with the adapter lock NOT held:
+ * the receive chain, the send-complete chain, then (SdHandOverRest, out of
+ * line: rare) NdisMPauseComplete and the low-resource receives. The usual
+ * case for a send or a return, nothing to hand over, ends at the tests
+ * inlined in the caller.
+ * @AtDispatch: the caller runs at DISPATCH_LEVEL, as a DPC or a timer
+ * function always does and as NDIS tells MiniportSendNetBufferLists and
+ * MiniportReturnNetBufferLists with their DISPATCH_LEVEL flags (other
+ * callers ask KeGetCurrentIrql): the indications' DISPATCH_LEVEL flags
+ * follow it. IRQL: <= DISPATCH_LEVEL.
+ */
+static inline VOID SdFlushCompletions(PSD_ADAPTER Adapter, PSD_COMPLETION Done, BOOLEAN AtDispatch)
+{
+    SdHandOverChains(Adapter, Done, AtDispatch);
+    if (Done->PauseComplete || Done->LowHead)
+        SdHandOverRest(Adapter, Done, AtDispatch);
 }
 
 /* ---- watchdog.c ---- */

@@ -4,7 +4,8 @@
  * one transmit DMA operation.
  *
  * Concept. Every NET_BUFFER of an accepted NET_BUFFER_LIST joins the
- * adapter's transmit queue (linked through the NB's MiniportReserved); the
+ * adapter's transmit queue (linked through the NB's MiniportReserved, in
+ * the same pass that checks their lengths: SdLinkNbs); the
  * NBL counts its NBs still to go in its own MiniportReserved and is
  * completed when the last one is done, with the first failure of any of its
  * NBs or NDIS_STATUS_SUCCESS. One NB is one DMA operation:
@@ -22,7 +23,10 @@
  * (watchdog.c), which ends it here with DeviceOk FALSE: the NB fails with
  * NDIS_STATUS_FAILURE and is not sent again by the driver.
  * Send-complete chains are collected under the lock and handed to
- * NdisMSendNetBufferListsComplete after it is released (isr.c).
+ * NdisMSendNetBufferListsComplete after it is released (SdFlushCompletions,
+ * sample.h), with NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL when the caller
+ * runs at DISPATCH_LEVEL: for MiniportSendNetBufferLists, what
+ * NDIS_SEND_FLAGS_DISPATCH_LEVEL says.
  */
 #include "sample.h"
 
@@ -182,8 +186,10 @@ BOOLEAN SdStartTransmitLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
  * aborted a transmit that stopped moving data).
  * A completion that is not NDIS_STATUS_SUCCESS counts a DMA error and
  * fails the NB. IRQL: DISPATCH_LEVEL, lock held.
+ * Defined inline (an external definition, as SdEndDmaLocked): the DPC ends
+ * a transmit once per frame, the watchdog rarely.
  */
-VOID SdFinishTransmitLocked(PSD_ADAPTER Adapter, BOOLEAN DeviceOk, PSD_COMPLETION Done)
+inline VOID SdFinishTransmitLocked(PSD_ADAPTER Adapter, BOOLEAN DeviceOk, PSD_COMPLETION Done)
 {
     PNET_BUFFER nb = Adapter->TxNb;
     NDIS_STATUS st = SdEndDmaLocked(Adapter);
@@ -214,20 +220,26 @@ VOID SdFailTransmitQueueLocked(PSD_ADAPTER Adapter, NDIS_STATUS Status, PSD_COMP
 }
 
 /*
- * SdNblLengthOk - TRUE when every NET_BUFFER of @Nbl holds a frame of 1 to
- * 1514 bytes with an MDL. IRQL <= DISPATCH_LEVEL.
+ * SdLinkNbs - check that every NET_BUFFER of @Nbl holds a frame of 1 to
+ * 1514 bytes with an MDL, and link them the way the transmit queue does:
+ * each NB to @Nbl and to the next NB of @Nbl (the last to none), so that
+ * they join the queue as one piece. Returns the number of NBs, with the
+ * last one in *@Last; 0 when one is bad or there is none (the links
+ * written so far are then unused). IRQL <= DISPATCH_LEVEL.
  */
-static BOOLEAN SdNblLengthOk(PNET_BUFFER_LIST Nbl, ULONG *Count)
+static ULONG SdLinkNbs(PNET_BUFFER_LIST Nbl, PNET_BUFFER *Last)
 {
     ULONG n = 0;
     for (PNET_BUFFER nb = NET_BUFFER_LIST_FIRST_NB(Nbl); nb; nb = NET_BUFFER_NEXT_NB(nb)) {
         ULONG len = NET_BUFFER_DATA_LENGTH(nb);
         if (len < SDNIC_MIN_FRAME || len > SD_MAX_FRAME || !NET_BUFFER_CURRENT_MDL(nb))
-            return FALSE;
+            return 0;
+        nb->MiniportReserved[0] = Nbl;
+        nb->MiniportReserved[1] = NET_BUFFER_NEXT_NB(nb);
+        *Last = nb;
         n++;
     }
-    *Count = n;
-    return n != 0;
+    return n;
 }
 
 /*
@@ -249,12 +261,11 @@ VOID SdSendNetBufferLists(NDIS_HANDLE MiniportAdapterContext, PNET_BUFFER_LIST N
     SD_COMPLETION done;
     PNET_BUFFER_LIST nbl, next;
     (void)PortNumber;
-    (void)SendFlags; /* the IRQL is read where NDIS is called back (SdFlushCompletions) */
 
     NdisZeroMemory(&done, sizeof done);
     NdisAcquireSpinLock(&ad->Lock);
     for (nbl = NetBufferLists; nbl; nbl = next) {
-        ULONG count = 0;
+        PNET_BUFFER last = NULL;
         next = NET_BUFFER_LIST_NEXT_NBL(nbl);
         if (ad->State != SdStateRunning) {
             NET_BUFFER_LIST_STATUS(nbl) = NDIS_STATUS_PAUSED;
@@ -262,7 +273,8 @@ VOID SdSendNetBufferLists(NDIS_HANDLE MiniportAdapterContext, PNET_BUFFER_LIST N
             SdAppendSend(&done, nbl);
             continue;
         }
-        if (!SdNblLengthOk(nbl, &count)) {
+        ULONG count = SdLinkNbs(nbl, &last);
+        if (count == 0) {
             NET_BUFFER_LIST_STATUS(nbl) = NDIS_STATUS_INVALID_LENGTH;
             ad->Stats.XmitError++;
             SdAppendSend(&done, nbl);
@@ -271,19 +283,16 @@ VOID SdSendNetBufferLists(NDIS_HANDLE MiniportAdapterContext, PNET_BUFFER_LIST N
         NET_BUFFER_LIST_NEXT_NBL(nbl) = NULL;
         SD_NBL_PENDING(nbl) = (PVOID)(ULONG_PTR)count;
         SD_NBL_FAILURE(nbl) = NULL;
-        for (PNET_BUFFER nb = NET_BUFFER_LIST_FIRST_NB(nbl); nb; nb = NET_BUFFER_NEXT_NB(nb)) {
-            nb->MiniportReserved[0] = nbl;
-            nb->MiniportReserved[1] = NULL;
-            if (ad->TxTail)
-                ad->TxTail->MiniportReserved[1] = nb;
-            else
-                ad->TxHead = nb;
-            ad->TxTail = nb;
-        }
+        /* its NBs, linked by SdLinkNbs, join the end of the transmit queue */
+        if (ad->TxTail)
+            ad->TxTail->MiniportReserved[1] = NET_BUFFER_LIST_FIRST_NB(nbl);
+        else
+            ad->TxHead = NET_BUFFER_LIST_FIRST_NB(nbl);
+        ad->TxTail = last;
     }
     SdStartNextOperationLocked(ad, &done);
     NdisReleaseSpinLock(&ad->Lock);
-    SdFlushCompletions(ad, &done);
+    SdFlushCompletions(ad, &done, NDIS_TEST_SEND_AT_DISPATCH_LEVEL(SendFlags));
 }
 
 /*
@@ -315,5 +324,5 @@ VOID SdCancelSend(NDIS_HANDLE MiniportAdapterContext, PVOID CancelId)
     ad->TxHead = keepHead;
     ad->TxTail = keepTail;
     NdisReleaseSpinLock(&ad->Lock);
-    SdFlushCompletions(ad, &done);
+    SdFlushCompletions(ad, &done, KeGetCurrentIrql() == DISPATCH_LEVEL);
 }

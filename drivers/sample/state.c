@@ -111,7 +111,7 @@ NDIS_STATUS SdPause(NDIS_HANDLE MiniportAdapterContext,
     status = done.PauseComplete ? NDIS_STATUS_SUCCESS : NDIS_STATUS_PENDING;
     done.PauseComplete = FALSE; /* reported by the return value, not NdisMPauseComplete */
     NdisReleaseSpinLock(&ad->Lock);
-    SdFlushCompletions(ad, &done);
+    SdFlushCompletions(ad, &done, KeGetCurrentIrql() == DISPATCH_LEVEL);
     return status;
 }
 
@@ -133,7 +133,7 @@ NDIS_STATUS SdRestart(NDIS_HANDLE MiniportAdapterContext,
     SdWrite(ad, SDNIC_REG_CMD, SDNIC_CMD_RX_ENABLE);
     SdStartNextOperationLocked(ad, &done); /* frames left in the RX FIFO before the pause */
     NdisReleaseSpinLock(&ad->Lock);
-    SdFlushCompletions(ad, &done);
+    SdFlushCompletions(ad, &done, KeGetCurrentIrql() == DISPATCH_LEVEL);
     SdIndicateLinkState(ad);
     return NDIS_STATUS_SUCCESS;
 }
@@ -175,7 +175,7 @@ NDIS_STATUS SdResetEx(NDIS_HANDLE MiniportAdapterContext, PBOOLEAN AddressingRes
     SdStartNextOperationLocked(ad, &done);
     SdCheckPauseLocked(ad, &done);
     NdisReleaseSpinLock(&ad->Lock);
-    SdFlushCompletions(ad, &done);
+    SdFlushCompletions(ad, &done, KeGetCurrentIrql() == DISPATCH_LEVEL);
     return NDIS_STATUS_SUCCESS;
 }
 

@@ -152,5 +152,5 @@ VOID SdWatchdogTimer(PVOID SystemSpecific1, PVOID FunctionContext, PVOID SystemS
             SdArmWatchdogLocked(ad);
     }
     NdisDprReleaseSpinLock(&ad->Lock);
-    SdFlushCompletions(ad, &done);
+    SdFlushCompletions(ad, &done, TRUE);
 }
