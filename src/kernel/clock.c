@@ -165,10 +165,11 @@ static __attribute__((noinline, cold)) void dpc_irql_violation(nd_kernel *k)
                         (unsigned)nd_kernel_irql());
 }
 
-/* Run @d, just taken off the queue, at DISPATCH_LEVEL. Out of line: the
-   test for a queued DPC (run_one_dpc, made at every delivery point) then
-   costs no stack frame. */
-static __attribute__((noinline)) void run_dpc(nd_kernel *k, nd_dpc *d)
+/* Run @d, just taken off the queue, at DISPATCH_LEVEL. Inline in the run
+   loop (advance), whose stack frame is set up once per run: a function of
+   its own would save and restore six registers for every DPC. The events
+   and the report stay out of line. */
+static inline __attribute__((always_inline)) void run_dpc(nd_kernel *k, nd_dpc *d)
 {
     KIRQL old = nd_kernel_irql();
     nd_kernel_set_irql(DISPATCH_LEVEL);
@@ -221,23 +222,29 @@ static bool run_one_event(nd_kernel *k)
 
 /* ---- DMA in time ---- */
 
-/* True when some channel would get the bus now (and the engine is not
-   running: a device callback that busy-waits). The answer of the
-   arbitration is kept in k->dma_next, so that dma_slice, called right after
-   (with nothing changed in between), starts the service from it instead of
-   arbitrating again. */
+/* The channel that would get the bus now (*@alone as nd_atdma_arbitrate
+   says), or -1 for none; -1 too while the engine is running (a device
+   callback that busy-waits). */
+static int dma_arbitrate(nd_kernel *k, bool *alone)
+{
+    *alone = false;
+    return k->hw->running ? -1 : nd_atdma_arbitrate(&k->hw->dma, alone);
+}
+
+/* True when some channel would get the bus now. */
 static bool dma_busy(nd_kernel *k)
 {
-    bool alone = false;
-    const int ch = k->hw->running ? -1 : nd_atdma_arbitrate(&k->hw->dma, &alone);
-    k->dma_next = ch;
-    k->dma_next_alone = alone;
-    return ch >= 0;
+    bool alone;
+    return dma_arbitrate(k, &alone) >= 0;
 }
 
 /* One slice of DMA service, ending no later than @stop (> now), right after
-   dma_busy said yes. */
-static void dma_slice(nd_kernel *k, uint64_t stop)
+   dma_arbitrate said @ch (>= 0) and @alone, with nothing changed since: the
+   service starts from that answer instead of arbitrating again. Inline in
+   its one caller, the run loop (advance), so that it needs no stack frame
+   of its own. */
+static inline __attribute__((always_inline)) void dma_slice(nd_kernel *k, uint64_t stop, int ch,
+                                                            bool alone)
 {
     const uint64_t start = k->now_ns;
     uint64_t end = stop - start > ND_DMA_SLICE_NS ? start + ND_DMA_SLICE_NS : stop;
@@ -247,8 +254,7 @@ static void dma_slice(nd_kernel *k, uint64_t stop)
     int busy;
     k->hw->now_ns = start;
     k->hw->carry_ns = carry;
-    nd_dma_service_from(k->hw, k->dma_next, k->dma_next_alone, k->dma_unit_ns, budget, &spent,
-                        &busy);
+    nd_dma_service_from(k->hw, ch, alone, k->dma_unit_ns, budget, &spent, &busy);
     k->hw->carry_ns = 0;
     if (k->hw->yield) {
         /* A callback scheduled something: the slice ends after the burst
@@ -286,12 +292,15 @@ bool nd_kernel_idle(nd_kernel *k)
    NDISDMA_ESTATE (livelock). */
 static int advance(nd_kernel *k, uint64_t target, bool dpcs, bool until_idle)
 {
-    uint64_t last_now = k->now_ns, same = 0;
+    /* Livelock: ND_KERNEL_LIVELOCK + 1 deliveries in a row at the same
+       virtual time. @left counts down the deliveries still allowed before
+       that (a countdown tests for zero in the decrement itself). */
+    uint64_t last_now = k->now_ns, left = (uint64_t)ND_KERNEL_LIVELOCK + 1u;
     for (;;) {
         if (k->now_ns != last_now) {
             last_now = k->now_ns;
-            same = 0;
-        } else if (++same > ND_KERNEL_LIVELOCK) {
+            left = (uint64_t)ND_KERNEL_LIVELOCK + 1u;
+        } else if (--left == 0) {
             nd_kernel_violation(k, "ndisdma_machine_run",
                                 "livelock: %u deliveries without virtual time moving",
                                 ND_KERNEL_LIVELOCK);
@@ -311,8 +320,10 @@ static int advance(nd_kernel *k, uint64_t target, bool dpcs, bool until_idle)
         uint64_t stop = target;
         if (k->ev_head && k->ev_head->at_ns < stop)
             stop = k->ev_head->at_ns;
-        if (dma_busy(k)) {
-            dma_slice(k, stop);
+        bool alone;
+        const int ch = dma_arbitrate(k, &alone);
+        if (ch >= 0) {
+            dma_slice(k, stop, ch, alone);
         } else {
             k->dma_carry_ns = 0;
             set_now(k, stop);

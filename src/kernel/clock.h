@@ -31,8 +31,8 @@
  * now_ns unit by unit, so a data callback sees the bus time its burst
  * starts and a terminal-count callback the time the last unit ends
  * (nd_kernel_now too). When a callback schedules an
- * event or raises an interrupt request (which schedules the kernel's wake-up
- * event), the slice ends right after that burst, between two units: the
+ * event or raises an interrupt request (the kernel's PIC hook sets
+ * hw->yield), the slice ends right after that burst, between two units: the
  * interrupt or event is delivered at the bus time it was raised, not later.
  */
 #ifndef ND_KERNEL_CLOCK_H

@@ -31,12 +31,18 @@
  * the IRQL back and sends the EOI.
  *
  * The PIC tells the kernel of each latched request through its irq_notify
- * hook. The hook schedules the kernel's wake-up event at the current time,
- * which makes the request a delivery point of its own: the clock does not
- * jump past it and run_until_idle does not call the machine idle. The event's
- * callback delivers what it can; normally the interrupt has been delivered
- * before it (interrupts come first at a delivery point), and the wake-up is
- * cancelled once no request is latched.
+ * hook. A request is served at the next delivery point, and every delivery
+ * point looks at the latched requests first, so the hook has only one thing
+ * to do: when the request comes from a DMA device callback (the engine is
+ * running), end the DMA slice after the current burst (hw->yield), so that
+ * the request is delivered at the bus time it was raised. A request raised
+ * anywhere else (an ISR, a DPC, an event, host code) is seen by the delivery
+ * point that follows that code anyway, and run_until_idle never calls the
+ * machine idle while a request is latched (nd_kernel_irq_pending). (The
+ * hook used to schedule a wake-up event at the current time for the same
+ * purpose; that event was always cancelled or run as a no-op at the instant
+ * it was scheduled for, before any DMA or time advance, so it changed
+ * nothing but the queue's bookkeeping.)
  */
 #include <stdlib.h>
 
@@ -143,21 +149,13 @@ BOOLEAN nd_kernel_synchronize(nd_interrupt *i, BOOLEAN (*fn)(void *ctx), void *c
 
 static void irq_notify(void *ctx)
 {
-    nd_kernel *k = ctx;
-    if (!nd_event_pending(&k->irq.wake))
-        nd_event_schedule(k, &k->irq.wake, k->now_ns);
-}
-
-static void irq_wake(nd_kernel *k, void *ctx)
-{
-    (void)ctx;
-    while (nd_kernel_irq_dispatch(k))
-        ;
+    nd_hw *hw = ((nd_kernel *)ctx)->hw;
+    if (hw->running)
+        hw->yield = 1; /* raised from a DMA callback: end the slice after this burst */
 }
 
 void nd_kernel_irq_init(nd_kernel *k)
 {
-    nd_event_init(&k->irq.wake, irq_wake, NULL);
     k->hw->pic.irq_notify = irq_notify;
     k->hw->pic.notify_ctx = k;
 }
@@ -220,15 +218,11 @@ static void isr_call(nd_kernel *k, nd_pic *p, nd_interrupt *i, int line, KIRQL c
     nd_pic_eoi(p, (unsigned)line);
 }
 
-/* nd_kernel_irq_dispatch past its first test: a request is latched and no
-   DMA burst is running. Out of line, so that the test (made at every
-   delivery point, usually with nothing latched) costs no stack frame. */
-static __attribute__((noinline)) bool irq_deliver(nd_kernel *k)
+/* The line whose request the PIC presents now, among those the current IRQL
+   @cur leaves open; -1 when none. A line with nothing connected is open at
+   any IRQL, so that its request is dropped. */
+static int irq_present(const nd_kernel *k, const nd_pic *p, KIRQL cur)
 {
-    nd_pic *p = &k->hw->pic;
-    /* Lines the current IRQL leaves open; a line with nothing connected is
-       open at any IRQL, so that its request is dropped. */
-    const KIRQL cur = nd_kernel_irql();
     uint16_t open = 0;
     /* Only the lines with a latched request: nd_pic_next looks at no other
        bit of @open (it presents from irr & open). */
@@ -238,18 +232,44 @@ static __attribute__((noinline)) bool irq_deliver(nd_kernel *k)
         if (!i || i->dirql > cur)
             open |= (uint16_t)(1u << line);
     }
-    const int line = nd_pic_next(p, open);
-    if (line < 0)
-        return false;
-    nd_interrupt *i = k->irq.line[line];
-    if (!i) {
-        nd_pic_drop(p, (unsigned)line);
-        k->irq.spurious[line]++;
-    } else {
-        isr_call(k, p, i, line, cur);
+    return nd_pic_next(p, open);
+}
+
+/* nd_kernel_irq_dispatch past its first test: a request is latched and no
+   DMA burst is running. Inline, so that the dispatch inlines whole into
+   the run loop (clock.c's advance, its one caller), whose stack frame is
+   set up once per run: a function of its own would save and restore six
+   registers for every interrupt. The events and the report stay out of
+   line. */
+static inline __attribute__((always_inline)) bool irq_deliver(nd_kernel *k)
+{
+    nd_pic *p = &k->hw->pic;
+    const KIRQL cur = nd_kernel_irql();
+    /* The usual case: one request latched (the caller saw irr != 0) and no
+       line in service. Then irq_present would choose that request if its
+       line is open (nothing can block it), and the line is open when an
+       interrupt is connected to it with its DIRQL above @cur: take it
+       without asking. (Line 2, the cascade, never has an interrupt
+       connected.) Anything else asks irq_present. */
+    const unsigned irr = p->irr;
+    int line = -1;
+    nd_interrupt *i = NULL;
+    if ((irr & (irr - 1u)) == 0 && p->isr == 0) {
+        line = __builtin_ctz(irr);
+        i = k->irq.line[line];
     }
-    if (!p->irr)
-        nd_event_cancel(k, &k->irq.wake);
+    if (__builtin_expect(!i || i->dirql <= cur, 0)) {
+        line = irq_present(k, p, cur);
+        if (line < 0)
+            return false;
+        i = k->irq.line[line];
+        if (!i) {
+            nd_pic_drop(p, (unsigned)line);
+            k->irq.spurious[line]++;
+            return true;
+        }
+    }
+    isr_call(k, p, i, line, cur);
     return true;
 }
 

@@ -15,7 +15,6 @@
 
 typedef struct nd_irq_ctl {
     nd_interrupt *line[ND_PIC_LINES]; /* connected interrupt objects, by line */
-    nd_event wake;                    /* scheduled by the PIC's notify hook */
     uint64_t delivered[ND_PIC_LINES]; /* ISR calls */
     uint64_t unclaimed[ND_PIC_LINES]; /* ISR calls that returned FALSE */
     uint64_t spurious[ND_PIC_LINES];  /* requests dropped: nothing connected */

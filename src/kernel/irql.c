@@ -36,8 +36,16 @@ typedef struct nd_thread {
     KIRQL irql;
 } nd_thread;
 
-/* The only thread-local state of the library: this thread's "processor". */
-static _Thread_local nd_thread tls;
+/* The only thread-local state of the library: this thread's "processor".
+   Initial-exec TLS model: an access is a load of the record's offset (a
+   link-time constant in an executable) and an %fs-relative access, and
+   that offset is kept in a register across calls. The default model for
+   position-independent code calls __tls_get_addr (relaxed to an %fs load
+   by the linker, but still a call for the compiler: every IRQL test in
+   every DDI clobbered the caller-saved registers). The record is 16 bytes
+   of the static TLS block; libndisdma.so is loaded with the program, or
+   dlopen'ed where glibc keeps spare static TLS for such libraries. */
+static _Thread_local nd_thread tls __attribute__((tls_model("initial-exec")));
 
 /* ---- binding ---- */
 

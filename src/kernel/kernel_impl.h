@@ -80,9 +80,6 @@ struct nd_kernel {
     uint64_t ev_order, ev_count;
     nd_dpc *dpc_head, *dpc_tail;
     int running; /* inside nd_kernel_run / _until_idle */
-    /* The last arbitration of dma_busy, for the dma_slice that follows it. */
-    int dma_next;
-    bool dma_next_alone;
 
     /* interrupt.c */
     nd_irq_ctl irq;
