@@ -14,6 +14,9 @@
  * Every access of a controller's address/count ports toggles its shared
  * byte-pointer flip-flop, so the sequences below run under the controller's
  * spin lock (ctl_lock), and each starts by clearing the flip-flop.
+ * ReadDmaCounter is the table's entry (adapter and IRQL checks) in front of
+ * nd_hal_read_dma_counter_live, which NDIS calls directly after checking
+ * the IRQL itself.
  */
 #include "hal/hal_impl.h"
 
@@ -139,9 +142,17 @@ ULONG nd_hal_read_dma_counter(PDMA_ADAPTER DmaAdapter)
     nd_adapter *ad = nd_adapter_from(DmaAdapter, "ReadDmaCounter");
     if (!ad)
         return 0;
-    nd_hal *h = ad->hal;
-    if (!nd_kernel_irql_at_most(h->k, DISPATCH_LEVEL, "ReadDmaCounter"))
+    if (!nd_kernel_irql_at_most(ad->hal->k, DISPATCH_LEVEL, "ReadDmaCounter"))
         return 0;
+    return nd_hal_read_dma_counter_live(DmaAdapter); /* the rest, from its adapter check on */
+}
+
+ULONG nd_hal_read_dma_counter_live(PDMA_ADAPTER DmaAdapter)
+{
+    /* The caller checked the IRQL and passes a live adapter (see hal.h):
+       NDIS after its checks, or the table's entry after its own. */
+    nd_adapter *ad = nd_adapter_live(DmaAdapter);
+    nd_hal *h = ad->hal;
     KIRQL old;
     nd_ctl_lock(h, ad->channel, &old);
     uint16_t count = nd_ctl_read_count(h, ad->channel);

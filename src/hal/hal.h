@@ -100,12 +100,33 @@ bool nd_hal_mapping_bounced(PDMA_ADAPTER DmaAdapter);
  * nd_hal_map_transfer_live - DMA_OPERATIONS MapTransfer (same arguments,
  * work, reports and result) for a layer above that has just checked, on
  * this thread and with nothing run in between, that the IRQL is at most
- * DISPATCH_LEVEL and that @Mdl is a live MDL (NDIS's NdisMSetupDmaTransfer):
- * those two checks, the only costly ones, are not repeated. @Length must
- * not be NULL.
+ * DISPATCH_LEVEL, that @Mdl is a live MDL, and that [@CurrentVa,
+ * @CurrentVa + *@Length) is a non-empty range inside @Mdl's buffer (NDIS's
+ * NdisMSetupDmaTransfer, N9 and N11): those checks are not repeated (none
+ * of MapTransfer's reports of them could be made). Nor are the checks of
+ * what the caller holds: @DmaAdapter must be an adapter IoGetDmaAdapter
+ * returned, not put, that holds its adapter channel (NDIS keeps it from
+ * NdisMRegisterDmaChannel to the release), and @MapRegisterBase the base
+ * its execution routine received. @Length must not be NULL.
  */
 PHYSICAL_ADDRESS nd_hal_map_transfer_live(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID MapRegisterBase,
                                           PVOID CurrentVa, PULONG Length, BOOLEAN WriteToDevice);
+
+/*
+ * nd_hal_flush_mapped_live, nd_hal_read_dma_counter_live - DMA_OPERATIONS
+ * FlushAdapterBuffers and ReadDmaCounter (same work, reports and result)
+ * for a layer above that has just checked, on this thread and with nothing
+ * run in between, that the IRQL is at most DISPATCH_LEVEL (NDIS's
+ * NdisMCompleteDmaTransfer and NdisMReadDmaCounter): that check is not
+ * repeated. The flush is FlushAdapterBuffers with the arguments of the
+ * adapter's MapTransfer (Mdl, MapRegisterBase, CurrentVa, the Length it
+ * returned, WriteToDevice), the ones NDIS recorded at its Setup, so there
+ * is nothing to compare with the mapping. @DmaAdapter must be an adapter
+ * IoGetDmaAdapter returned and that was not put (it is not checked). Called
+ * directly, not through the table.
+ */
+BOOLEAN nd_hal_flush_mapped_live(PDMA_ADAPTER DmaAdapter);
+ULONG nd_hal_read_dma_counter_live(PDMA_ADAPTER DmaAdapter);
 
 /* nd_hal_get_stats - copy @h's counters (ndisdma_hal_get_stats). */
 void nd_hal_get_stats(const nd_hal *h, ndisdma_hal_stats *out);

@@ -134,6 +134,14 @@ extern const DMA_OPERATIONS nd_hal_dma_operations;
    machine, if any. */
 nd_adapter *nd_adapter_from(PDMA_ADAPTER a, const char *ddi);
 
+/* The adapter behind @a for the _live entry points (hal.h), whose caller
+   passes an adapter that IoGetDmaAdapter returned and that was not put:
+   nd_adapter_from's check would pass, so it is not made. */
+static inline nd_adapter *nd_adapter_live(PDMA_ADAPTER a)
+{
+    return (nd_adapter *)a;
+}
+
 /* Bytes one 8237 transfer can move on the adapter's channel; the window a
    transfer must not cross has the same size. */
 static inline uint32_t nd_adapter_window(const nd_adapter *ad)

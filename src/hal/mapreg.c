@@ -11,6 +11,8 @@
  * so it never crosses the window and one 8237 transfer (at most one window)
  * always fits. Allocation is first fit; the FIFO of requests waiting for
  * registers lives in nd_mapreg_pool and is served by nd_hal_dispatch.
+ * Finding a run by its base (MapTransfer's check of MapRegisterBase) tries
+ * the run held with the adapter's channel before the pool's list.
  *
  * How many registers a transfer needs is the WDK's rule: the pages spanned
  * by the buffer, counting the first byte's page offset; for a maximum
@@ -152,6 +154,12 @@ nd_mapreg *nd_mapreg_find(const nd_hal *h, const nd_adapter *owner, const void *
 {
     if (!base)
         return NULL;
+    /* The run held with the channel, the one a transfer usually maps: a
+       run of @owner's in the pool while it is set (grant sets it to the run
+       allocated for @owner; every path that frees that run clears it), so
+       the walk below would find it. */
+    if (base == owner->chan_regs)
+        return owner->chan_regs;
     for (nd_mapreg *r = h->pool.runs; r; r = r->next)
         if (r == base && r->owner == owner)
             return r;

@@ -27,6 +27,13 @@
  * TC bits a driver may poll. Everything the HAL changes goes through the
  * ports.
  *
+ * Entry points: the table's MapTransfer and FlushAdapterBuffers and the
+ * _live entries (hal.h), which NDIS calls directly, share one body each
+ * (map_checked, flush_checked); a _live entry leaves out the checks its
+ * caller has just made or guarantees (IRQL, live MDL, the range, a live
+ * adapter holding its channel with its registers' base, a flush with the
+ * mapping's own arguments), which could make no report there.
+ *
  * Autoinitialize: a ring should live in a common buffer (direct), as on
  * Windows. Bounced, the data is copied in once at MapTransfer, and the flush
  * of a receive copies back the part of the current lap that moved.
@@ -109,7 +116,7 @@ static const char map_ddi[] = "MapTransfer";
 
 static PHYSICAL_ADDRESS map_checked(nd_adapter *ad, PMDL Mdl, PVOID MapRegisterBase,
                                     PVOID CurrentVa, ULONG want, PULONG Length,
-                                    BOOLEAN WriteToDevice);
+                                    BOOLEAN WriteToDevice, bool live);
 
 static uint8_t mode_bits(const nd_adapter *ad, BOOLEAN write_to_device)
 {
@@ -167,38 +174,37 @@ PHYSICAL_ADDRESS nd_hal_map_transfer(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID Ma
                          "Mdl %p is not a live MDL (IoAllocateMdl)", (void *)Mdl);
         return ret;
     }
-    return map_checked(ad, Mdl, MapRegisterBase, CurrentVa, want, Length, WriteToDevice);
+    return map_checked(ad, Mdl, MapRegisterBase, CurrentVa, want, Length, WriteToDevice, false);
 }
 
 PHYSICAL_ADDRESS nd_hal_map_transfer_live(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID MapRegisterBase,
                                           PVOID CurrentVa, PULONG Length, BOOLEAN WriteToDevice)
 {
-    /* The caller checked the IRQL and that Mdl is live (see hal.h); the
-       checks left are MapTransfer's, in its order. */
+    /* The caller checked the IRQL, that Mdl is live and the range, and
+       passes a live adapter that holds its channel and the base of its map
+       registers (see hal.h); the check left is MapTransfer's CurrentVa. */
     PHYSICAL_ADDRESS ret;
     ret.QuadPart = 0;
-    nd_adapter *ad = nd_adapter_from(DmaAdapter, map_ddi);
-    if (!ad)
-        return ret;
+    nd_adapter *ad = nd_adapter_live(DmaAdapter);
     ULONG want = *Length;
     *Length = 0;
     if (!CurrentVa) {
         nd_verify_report(ad->hal->k, NDISDMA_RULE_HAL_CONTRACT, map_ddi, "CurrentVa is NULL");
         return ret;
     }
-    return map_checked(ad, Mdl, MapRegisterBase, CurrentVa, want, Length, WriteToDevice);
+    return map_checked(ad, Mdl, MapRegisterBase, CurrentVa, want, Length, WriteToDevice, true);
 }
 
-/* MapTransfer after the checks of its arguments' validity (adapter, Length,
-   IRQL, NULL pointers, live MDL): the rest of its checks and its work.
-   @want: the bytes asked for; *@Length is 0 and receives the bytes mapped. */
-static PHYSICAL_ADDRESS map_checked(nd_adapter *ad, PMDL Mdl, PVOID MapRegisterBase,
-                                    PVOID CurrentVa, ULONG want, PULONG Length,
-                                    BOOLEAN WriteToDevice)
+/* MapTransfer's checks of the adapter's state and of its arguments, in its
+   order: the adapter holds its channel, MapRegisterBase is a run of its
+   (*@regs: that run, NULL for a NULL base), and the range [@va, @va +
+   @want) is inside @Mdl, not empty, and not past its end (clamped,
+   reported). False when refused (reported); else *@len is the length to
+   map. */
+static bool map_args_ok(nd_adapter *ad, PMDL Mdl, PVOID MapRegisterBase, uint8_t *va, ULONG want,
+                        nd_mapreg **regs, uint32_t *len)
 {
     const char *const ddi = map_ddi;
-    PHYSICAL_ADDRESS ret;
-    ret.QuadPart = 0;
     nd_hal *h = ad->hal;
     nd_kernel *k = h->k;
     if (h->chan[ad->channel].owner != ad) {
@@ -206,39 +212,64 @@ static PHYSICAL_ADDRESS map_checked(nd_adapter *ad, PMDL Mdl, PVOID MapRegisterB
                          "the adapter of channel %u does not hold its adapter channel "
                          "(AllocateAdapterChannel first)",
                          ad->channel);
-        return ret;
+        return false;
     }
-    nd_mapreg *regs = NULL;
+    *regs = NULL;
     if (MapRegisterBase) {
-        regs = nd_mapreg_find(h, ad, MapRegisterBase);
-        if (!regs) {
+        *regs = nd_mapreg_find(h, ad, MapRegisterBase);
+        if (!*regs) {
             nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
                              "MapRegisterBase %p is not held by the adapter of channel %u",
                              MapRegisterBase, ad->channel);
-            return ret;
+            return false;
         }
     }
     uint8_t *start = mdl_start(Mdl);
-    uint8_t *va = CurrentVa;
     uintptr_t off = (uintptr_t)va - (uintptr_t)start;
     if ((uintptr_t)va < (uintptr_t)start || off >= Mdl->ByteCount) {
         nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
-                         "CurrentVa %p is outside the MDL [%p, +%u)", CurrentVa, (void *)start,
+                         "CurrentVa %p is outside the MDL [%p, +%u)", (void *)va, (void *)start,
                          (unsigned)Mdl->ByteCount);
-        return ret;
+        return false;
     }
     if (want == 0) {
         nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi, "Length is 0");
-        return ret;
+        return false;
     }
-    uint32_t len = want;
-    if ((uint64_t)off + len > Mdl->ByteCount) {
+    *len = want;
+    if ((uint64_t)off + want > Mdl->ByteCount) {
         nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
                          "Length %u runs past the end of the MDL (%u bytes left); "
                          "an MDL chain is mapped one MDL at a time",
                          (unsigned)want, (unsigned)(Mdl->ByteCount - off));
-        len = (uint32_t)(Mdl->ByteCount - off);
+        *len = (uint32_t)(Mdl->ByteCount - off);
     }
+    return true;
+}
+
+/* MapTransfer after the checks of its arguments' validity (adapter, Length,
+   IRQL, NULL pointers, live MDL): the rest of its checks and its work.
+   @want: the bytes asked for; *@Length is 0 and receives the bytes mapped.
+   @live: the caller keeps the _live contract (hal.h): the adapter holds
+   its channel, MapRegisterBase is the base its execution routine received
+   (a run of its, or NULL), and the range is inside the MDL; so
+   map_args_ok's checks, which could find nothing, are not made. */
+static PHYSICAL_ADDRESS map_checked(nd_adapter *ad, PMDL Mdl, PVOID MapRegisterBase,
+                                    PVOID CurrentVa, ULONG want, PULONG Length,
+                                    BOOLEAN WriteToDevice, bool live)
+{
+    const char *const ddi = map_ddi;
+    PHYSICAL_ADDRESS ret;
+    ret.QuadPart = 0;
+    nd_hal *h = ad->hal;
+    nd_kernel *k = h->k;
+    /* A run's base is the run (nd_mapreg_find), so the live base is its
+       registers. */
+    nd_mapreg *regs = MapRegisterBase;
+    uint8_t *va = CurrentVa;
+    uint32_t len = want;
+    if (!live && !map_args_ok(ad, Mdl, MapRegisterBase, va, want, &regs, &len))
+        return ret;
     uint32_t window = nd_adapter_window(ad);
     if (len > window)
         len = window; /* one 8237 transfer: 65,536 units */
@@ -330,6 +361,20 @@ __attribute__((noinline)) static bool flush_unstarted(nd_hal *h, unsigned ch)
     return !st.masked && st.current_address == st.base_address && !st.terminal_count;
 }
 
+static const char flush_ddi[] = "FlushAdapterBuffers";
+
+/* FlushAdapterBuffers' arguments after the adapter, for the comparison
+   with the mapping. */
+typedef struct flush_args {
+    PMDL mdl;
+    PVOID map_register_base;
+    PVOID current_va;
+    ULONG length;
+    BOOLEAN write_to_device;
+} flush_args;
+
+static BOOLEAN flush_checked(nd_adapter *ad, const flush_args *args);
+
 /*
  * FlushAdapterBuffers (DMA_OPERATIONS) - end the transfer MapTransfer
  * programmed: mask the channel and, for a device-to-memory transfer through
@@ -351,14 +396,52 @@ __attribute__((noinline)) static bool flush_unstarted(nd_hal *h, unsigned ch)
 BOOLEAN nd_hal_flush_adapter_buffers(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID MapRegisterBase,
                                      PVOID CurrentVa, ULONG Length, BOOLEAN WriteToDevice)
 {
-    static const char ddi[] = "FlushAdapterBuffers";
-    nd_adapter *ad = nd_adapter_from(DmaAdapter, ddi);
+    nd_adapter *ad = nd_adapter_from(DmaAdapter, flush_ddi);
     if (!ad)
         return FALSE;
+    if (!nd_kernel_irql_at_most(ad->hal->k, DISPATCH_LEVEL, flush_ddi))
+        return FALSE;
+    const flush_args args = {Mdl, MapRegisterBase, CurrentVa, Length, WriteToDevice};
+    return flush_checked(ad, &args);
+}
+
+BOOLEAN nd_hal_flush_mapped_live(PDMA_ADAPTER DmaAdapter)
+{
+    /* The caller checked the IRQL and passes a live adapter (see hal.h);
+       the arguments are the mapping's own. */
+    return flush_checked(nd_adapter_live(DmaAdapter), NULL);
+}
+
+/* FlushAdapterBuffers' comparisons of its arguments @a with the mapping @ad
+   has (active): differences are reported, the mapping is flushed anyway. */
+static void flush_args_check(const nd_adapter *ad, const flush_args *a)
+{
+    const nd_mapping *m = &ad->map;
+    nd_kernel *k = ad->hal->k;
+    if (a->mdl != m->mdl || (uint8_t *)a->current_va != m->current_va ||
+        (a->write_to_device != 0) != m->write_to_device || a->length != m->length)
+        nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, flush_ddi,
+                         "arguments differ from the MapTransfer of channel %u "
+                         "(Mdl %p/%p, CurrentVa %p/%p, Length %u/%u, WriteToDevice %d/%d); "
+                         "the mapped transfer is flushed",
+                         ad->channel, (void *)a->mdl, (void *)m->mdl, a->current_va,
+                         (void *)m->current_va, (unsigned)a->length, (unsigned)m->length,
+                         a->write_to_device != 0, (int)m->write_to_device);
+    if (m->bounced && a->map_register_base != (PVOID)m->regs)
+        nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, flush_ddi,
+                         "MapRegisterBase %p differs from the one mapped (%p)",
+                         a->map_register_base, (void *)m->regs);
+}
+
+/* FlushAdapterBuffers after the checks of the adapter and the IRQL: the
+   rest of its checks and its work. @args: its other arguments, compared
+   with the mapping; NULL for a flush with the mapping's own arguments
+   (nd_hal_flush_mapped_live), where there is nothing to compare. */
+static BOOLEAN flush_checked(nd_adapter *ad, const flush_args *args)
+{
+    const char *const ddi = flush_ddi;
     nd_hal *h = ad->hal;
     nd_kernel *k = h->k;
-    if (!nd_kernel_irql_at_most(k, DISPATCH_LEVEL, ddi))
-        return FALSE;
     nd_mapping *m = &ad->map;
     unsigned ch = ad->channel;
     KIRQL old;
@@ -372,19 +455,8 @@ BOOLEAN nd_hal_flush_adapter_buffers(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID Ma
         }
         return TRUE;
     }
-    if (Mdl != m->mdl || (uint8_t *)CurrentVa != m->current_va ||
-        (WriteToDevice != 0) != m->write_to_device || Length != m->length)
-        nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
-                         "arguments differ from the MapTransfer of channel %u "
-                         "(Mdl %p/%p, CurrentVa %p/%p, Length %u/%u, WriteToDevice %d/%d); "
-                         "the mapped transfer is flushed",
-                         ch, (void *)Mdl, (void *)m->mdl, CurrentVa, (void *)m->current_va,
-                         (unsigned)Length, (unsigned)m->length, WriteToDevice != 0,
-                         (int)m->write_to_device);
-    if (m->bounced && MapRegisterBase != (PVOID)m->regs)
-        nd_verify_report(k, NDISDMA_RULE_HAL_CONTRACT, ddi,
-                         "MapRegisterBase %p differs from the one mapped (%p)", MapRegisterBase,
-                         (void *)m->regs);
+    if (args)
+        flush_args_check(ad, args);
 
     /* The channel's state before masking: its mask bit and DREQ line, and
        for a 65,536-unit transfer whether it has started. */

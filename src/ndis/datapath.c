@@ -599,20 +599,21 @@ static int return_body(nd_mp_adapter *a, PNET_BUFFER_LIST nbls)
             break;
         }
         it->state = ND_NBL_HELD; /* marks it: a second visit (a loop) fails */
+        it->adapter = NULL;
         count++;
     }
-    if (bad) {
+    if (bad) { /* undo: the NBLs passed were all indicated by @a */
         PNET_BUFFER_LIST nbl = nbls;
-        for (uint64_t i = 0; i < count; i++, nbl = nbl->Next)
+        for (uint64_t i = 0; i < count; i++, nbl = nbl->Next) {
             ((nd_nbl_item *)nbl)->state = ND_NBL_INDICATED;
+            ((nd_nbl_item *)nbl)->adapter = a;
+        }
         nd_verify_report(k, NDISDMA_RULE_RETURN_NOT_HELD, "ndisdma_adapter_return",
                          "NBL %p was not indicated to the host by this adapter, or was returned "
                          "already; nothing is returned",
                          (void *)bad);
         return NDISDMA_EINVAL;
     }
-    for (PNET_BUFFER_LIST nbl = nbls; nbl; nbl = nbl->Next)
-        ((nd_nbl_item *)nbl)->adapter = NULL;
     a->dp.with_host -= count;
     a->dp.stats.nbls_returned += count;
     call_return(a, nbls);

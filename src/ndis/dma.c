@@ -25,6 +25,15 @@
  * Where Windows differs: a channel already registered by another adapter
  * would make Windows block inside AllocateAdapterChannel at PASSIVE_LEVEL;
  * ndisdma refuses with NDIS_STATUS_RESOURCES and a violation (N6).
+ *
+ * The HAL is called through the adapter's operations table, except on the
+ * paths of Setup, Complete and ReadDmaCounter, which have just checked the
+ * IRQL (and, for Setup, the MDL and the range, N11), pass the adapter
+ * IoGetDmaAdapter gave, which holds its channel from Register to the
+ * release (KeepObject), with the map-register base its execution routine
+ * received, and flush with the record of their own Setup, and call the
+ * HAL's _live entries directly (hal.h): the same work and reports without
+ * checks that could find nothing there.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -285,9 +294,23 @@ static void poison_check(nd_dma_block *b)
     free(now);
 }
 
-/* Flush the transfer in progress with the arguments of its Setup. Returns
-   the HAL's answer. */
-static BOOLEAN flush(nd_dma_block *b)
+/* The HAL's flush of the transfer in progress, with the arguments of its
+   Setup: those of the MapTransfer it made (Length: what MapTransfer
+   returned, as Setup succeeded only when all of it was mapped). @irql_ok:
+   the caller has just checked (or made) the IRQL at most DISPATCH_LEVEL, so
+   the HAL need not check it again, nor compare these arguments with its
+   mapping (nd_hal_flush_mapped_live); otherwise the flush goes through the
+   adapter's operations table, with all of its checks. */
+static BOOLEAN hal_flush(nd_dma_block *b, bool irql_ok)
+{
+    return irql_ok ? nd_hal_flush_mapped_live(b->adapter)
+                   : b->ops->FlushAdapterBuffers(b->adapter, b->mdl, b->map_base, b->va, b->length,
+                                                 b->write);
+}
+
+/* flush after a poisoning Setup: the verifier's checks and restore around
+   the HAL's flush. */
+static __attribute__((noinline)) BOOLEAN flush_poisoned(nd_dma_block *b, bool irql_ok)
 {
     nd_kernel *k = b->a->n->k;
     bool poisoned = b->poisoned && nd_kernel_mdl_is_live(k, b->mdl);
@@ -297,8 +320,7 @@ static BOOLEAN flush(nd_dma_block *b)
         ULONG left = b->ops->ReadDmaCounter(b->adapter);
         moved = left >= b->length ? 0 : b->length - left;
     }
-    BOOLEAN ok =
-        b->ops->FlushAdapterBuffers(b->adapter, b->mdl, b->map_base, b->va, b->length, b->write);
+    BOOLEAN ok = hal_flush(b, irql_ok);
     if (poisoned && b->saved)
         range_copy(k, b->mdl, (PUCHAR)b->va + moved, b->saved + moved, b->length - moved, true);
     if (b->saved) { /* only after a poisoning Setup */
@@ -310,13 +332,27 @@ static BOOLEAN flush(nd_dma_block *b)
     return ok;
 }
 
+/* Flush the transfer in progress with the arguments of its Setup (see
+   hal_flush for @irql_ok). Returns the HAL's answer. Without poisoning
+   (the usual case) there is no saved copy either (poison keeps one only
+   when it poisons), so flush_poisoned would do just the HAL's flush and
+   end the transfer: that is done here. */
+static inline BOOLEAN flush(nd_dma_block *b, bool irql_ok)
+{
+    if (__builtin_expect(b->poisoned, 0))
+        return flush_poisoned(b, irql_ok);
+    BOOLEAN ok = hal_flush(b, irql_ok);
+    b->in_progress = false;
+    return ok;
+}
+
 void nd_dma_release(nd_dma_block *b)
 {
     nd_mp_adapter *a = b->a;
     nd_ndis *n = a->n;
     KIRQL old;
     if (b->in_progress)
-        (void)flush(b); /* N27: masks the channel first */
+        (void)flush(b, false); /* N27: masks the channel first */
     KeRaiseIrql(DISPATCH_LEVEL, &old);
     b->ops->FreeAdapterChannel(b->adapter);
     KeLowerIrql(old);
@@ -402,7 +438,9 @@ static void setup_transfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle, P
     /* Never more than the channel was registered for: a longer transfer is
        mapped up to MaximumLength and then refused like any short map. */
     ULONG mapped = Length > b->max_length ? b->max_length : Length;
-    /* MapTransfer; the IRQL and Buffer were checked just above (N9, N11). */
+    /* MapTransfer; the IRQL, Buffer and the range were checked just above
+       (N9, N11): va + mapped lies inside Buffer (mapped <= Length, and the
+       registration refused a MaximumLength of 0, so mapped > 0). */
     (void)nd_hal_map_transfer_live(b->adapter, Buffer, b->map_base, va, &mapped, WriteToDevice);
     if (mapped < Length) {
         nd_verify_report(k, NDISDMA_RULE_LENGTH_ABOVE_MAX, ddi_setup,
@@ -460,7 +498,7 @@ static void complete_transfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle
                              (unsigned)Length, (unsigned)b->length, WriteToDevice != 0,
                              b->write != 0);
         /* N17-N21 */
-        *Status = flush(b) ? NDIS_STATUS_SUCCESS : NDIS_STATUS_RESOURCES;
+        *Status = flush(b, true) ? NDIS_STATUS_SUCCESS : NDIS_STATUS_RESOURCES;
     }
     if (raised)
         nd_kernel_set_irql(irql);
@@ -474,7 +512,7 @@ static ULONG read_counter(NDIS_HANDLE MiniportDmaHandle)
     nd_verify_call_adapter(b->a->n->k, b->a);
     if (!nd_kernel_irql_at_most(b->a->n->k, DISPATCH_LEVEL, ddi_counter))
         return 0;
-    return b->ops->ReadDmaCounter(b->adapter); /* N22-N24 */
+    return nd_hal_read_dma_counter_live(b->adapter); /* N22-N24; the IRQL was checked */
 }
 
 /* ---- the exported DDIs: the verifier's call bracket around each ---- */

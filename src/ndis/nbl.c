@@ -143,9 +143,24 @@ static void set_nb_data(PNET_BUFFER nb, PMDL chain, ULONG off, SIZE_T len)
 
 /* ---- items ---- */
 
+nd_nbl_item *nd_nbl_find_slow(nd_ndis *n, const NET_BUFFER_LIST *nbl)
+{
+    void *v = NULL;
+    if (!nbl || !nd_u64map_get(&n->nbls, (uintptr_t)nbl, &v))
+        return NULL;
+    struct nd_nbl_entry *e = &n->nbl_cache[nd_nbl_slot((uintptr_t)nbl)];
+    e->nbl = (uintptr_t)nbl;
+    e->item = v;
+    return v;
+}
+
 static void free_nbl_item(nd_kernel *k, nd_nbl_item *it)
 {
-    nd_u64map_del(&it->pool->n->nbls, (uintptr_t)&it->nbl);
+    nd_ndis *n = it->pool->n;
+    struct nd_nbl_entry *e = &n->nbl_cache[nd_nbl_slot((uintptr_t)&it->nbl)];
+    if (e->item == it)
+        *e = (struct nd_nbl_entry){0, NULL};
+    nd_u64map_del(&n->nbls, (uintptr_t)&it->nbl);
     if (it->data_mdl) {
         KIRQL irql = nd_kernel_irql();
         if (irql > DISPATCH_LEVEL)

@@ -15,7 +15,9 @@
  *
  * Every item is entered in nd_ndis.nbls (NBL address -> item) when it is
  * made, so any NBL pointer a driver or the host passes is looked up before
- * it is touched. The item's state says who holds the NBL:
+ * it is touched (nd_nbl_find: a small cache of registered NBLs in front of
+ * the registry answers the NBLs in flight; free_nbl_item empties an item's
+ * entry when it leaves the registry). The item's state says who holds the NBL:
  *   FREE      - on its pool's free list;
  *   HELD      - allocated, with whoever allocated it (driver or host);
  *   SENT      - given to MiniportSendNetBufferLists, not completed yet;
@@ -80,14 +82,26 @@ struct nd_nbl_pool {
     uint64_t outstanding; /* allocated and not freed */
 };
 
+/* Set of nd_ndis.nbl_cache for the NBL at @addr (items are 16-byte
+   aligned; the multiply spreads a pool's evenly spaced items). */
+static inline unsigned nd_nbl_slot(uintptr_t addr)
+{
+    return (unsigned)(((uint32_t)(addr >> 4) * 0x9E3779B1u) >> 26) & (ND_NBL_CACHE - 1);
+}
+
+/* nd_nbl_find after a cache miss: the registry, and the cache filled. */
+nd_nbl_item *nd_nbl_find_slow(nd_ndis *n, const NET_BUFFER_LIST *nbl);
+
 /* The item of @nbl (an NBL some pool of @n made, whatever its state), or
-   NULL. Never dereferences @nbl. */
+   NULL. Never dereferences @nbl. A cache hit is the registry's answer: the
+   cache holds only NBLs the registry holds, with their items, and a NULL
+   @nbl finds an empty entry, whose item is NULL. */
 static inline nd_nbl_item *nd_nbl_find(nd_ndis *n, const NET_BUFFER_LIST *nbl)
 {
-    void *v = NULL;
-    if (!nbl || !nd_u64map_get(&n->nbls, (uintptr_t)nbl, &v))
-        return NULL;
-    return v;
+    const struct nd_nbl_entry *e = &n->nbl_cache[nd_nbl_slot((uintptr_t)nbl)];
+    if (__builtin_expect(e->nbl == (uintptr_t)nbl, 1))
+        return e->item;
+    return nd_nbl_find_slow(n, nbl);
 }
 
 /* The system-space address of @mdl (all memory is mapped here). */

@@ -5,7 +5,11 @@
  * Concept: see ndis_impl.h. Handles are registered by address; a lookup
  * consults the registry before it touches the object, so any pointer a
  * driver passes - NULL, garbage, freed, or a handle of another kind - is
- * reported and refused without being dereferenced.
+ * reported and refused without being dereferenced. In front of the
+ * registry, two caches of live handles: one entry per kind (the handle of
+ * that kind found last: the usual lookup is one compare) and a small
+ * two-way set cache; both answer as the registry would, and nd_handle_del
+ * empties their entries of the object it removes.
  */
 #include <stdlib.h>
 
@@ -35,6 +39,8 @@ int nd_ndis_create(nd_kernel *k, nd_hal *hal, nd_ndis **out)
         return NDISDMA_ENOMEM;
     n->k = k;
     n->hal = hal;
+    for (unsigned i = 0; i < ND_KIND_COUNT; i++)
+        n->hot[i] = (nd_handle_entry){ND_HANDLE_NONE, NULL};
     nd_kernel_set_ndis(k, n);
     nd_verify *vs = nd_kernel_verify(k);
     vs->mdl_busy = nd_dma_mdl_busy;
@@ -81,8 +87,20 @@ nd_ndis *nd_ndis_current(void)
     return nd_kernel_ndis(nd_kernel_current());
 }
 
+/* Empty the entries of nd_ndis.hot that name @o. */
+static void hot_forget(nd_ndis *n, const nd_obj *o)
+{
+    for (unsigned i = 0; i < ND_KIND_COUNT; i++) {
+        if (n->hot[i].obj == o)
+            n->hot[i] = (nd_handle_entry){ND_HANDLE_NONE, NULL};
+    }
+}
+
 int nd_handle_add(nd_ndis *n, nd_obj *o, nd_kind kind)
 {
+    /* An entry of hot[] is an object of its kind: none may name @o under
+       the kind it had before (there is none, unless @o was added twice). */
+    hot_forget(n, o);
     o->magic = ND_OBJ_MAGIC;
     o->kind = kind;
     nd_u64map_del(&n->dead, (uintptr_t)o); /* the address is live again */
@@ -91,6 +109,7 @@ int nd_handle_add(nd_ndis *n, nd_obj *o, nd_kind kind)
 
 void nd_handle_del(nd_ndis *n, nd_obj *o)
 {
+    hot_forget(n, o);
     for (unsigned i = 0; i < ND_HANDLE_CACHE; i++) {
         for (unsigned w = 0; w < ND_HANDLE_WAYS; w++) {
             if (n->cache[i][w].obj == o)
@@ -146,29 +165,48 @@ static __attribute__((noinline)) nd_obj *lookup_slow(nd_kernel *k, nd_ndis *n, N
     if (set[0].handle) /* an empty first entry (nd_handle_del) is simply reused */
         set[1] = set[0];
     set[0] = (nd_handle_entry){(uintptr_t)h, o};
+    n->hot[o->kind] = set[0];
     return o;
 }
 
-/* The object behind @h (of kind @a or @b) on the calling thread's machine.
-   A cache hit returns here, without the registry and without a stack frame
-   for the reports; everything else (and every report) is lookup_slow's, in
-   the order it always had: no NDIS, then a NULL handle, then the registry. */
-static inline nd_obj *lookup(NDIS_HANDLE h, nd_kind a, nd_kind b, const char *ddi)
+/* The cache behind the per-kind entry: a hit there becomes the kind's
+   entry (see lookup). Out of line: a driver with one object of each kind
+   never gets here after the first lookup. */
+static __attribute__((noinline)) nd_obj *lookup_cache(nd_kernel *k, nd_ndis *n, NDIS_HANDLE h,
+                                                      nd_kind a, nd_kind b, const char *ddi)
 {
-    nd_kernel *k = nd_kernel_current();
-    nd_ndis *n = nd_kernel_ndis(k);
     /* The cache: a driver calls its DDIs on the same few handles again and
        again. It holds only live handles (nd_handle_del clears them). */
     if (n && h) {
         const nd_handle_entry *set = n->cache[nd_handle_slot((uintptr_t)h)];
         for (unsigned w = 0; w < ND_HANDLE_WAYS; w++) {
-            if ((uintptr_t)h == set[w].handle)
-                return set[w].obj->kind == a || set[w].obj->kind == b
-                           ? set[w].obj
-                           : lookup_slow(k, n, h, a, b, ddi);
+            if ((uintptr_t)h == set[w].handle) {
+                nd_obj *o = set[w].obj;
+                if (o->kind != a && o->kind != b)
+                    break;
+                n->hot[o->kind] = set[w];
+                return o;
+            }
         }
     }
     return lookup_slow(k, n, h, a, b, ddi);
+}
+
+/* The object behind @h (of kind @a or @b) on the calling thread's machine.
+   The usual lookup is the handle of kind @a found last (nd_ndis.hot): it
+   returns here, with one compare and without a stack frame. An entry of
+   hot[@a] is a live handle of kind @a (nd_handle_del clears it) and an
+   empty one matches no handle, not even NULL, so this is the answer the
+   cache and the registry would give. Everything else is
+   lookup_cache's and, for every miss and every report, lookup_slow's, in
+   the order it always had: no NDIS, then a NULL handle, then the registry. */
+static inline nd_obj *lookup(NDIS_HANDLE h, nd_kind a, nd_kind b, const char *ddi)
+{
+    nd_kernel *k = nd_kernel_current();
+    nd_ndis *n = nd_kernel_ndis(k);
+    if (__builtin_expect(n != NULL, 1) && (uintptr_t)h == n->hot[a].handle)
+        return n->hot[a].obj;
+    return lookup_cache(k, n, h, a, b, ddi);
 }
 
 nd_obj *nd_handle_get(NDIS_HANDLE h, nd_kind kind, const char *ddi)

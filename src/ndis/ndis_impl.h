@@ -60,6 +60,7 @@ typedef enum nd_kind {
     ND_KIND_TIMER,
     ND_KIND_NBL_POOL, /* NdisAllocateNetBufferListPool (nbl.c) */
     ND_KIND_NB_POOL,  /* NdisAllocateNetBufferPool (nbl.c) */
+    ND_KIND_COUNT     /* one more than the last kind */
 } nd_kind;
 
 typedef struct nd_obj {
@@ -73,13 +74,17 @@ typedef struct nd_mp_timer nd_mp_timer;
 typedef struct nd_port_range nd_port_range;
 typedef struct nd_nbl_pool nd_nbl_pool;
 
-#define ND_HANDLE_CACHE 8 /* sets of nd_ndis.cache, a power of two */
-#define ND_HANDLE_WAYS  2 /* entries per set */
+#define ND_NBL_CACHE    64 /* sets of nd_ndis.nbl_cache, a power of two */
+#define ND_HANDLE_CACHE 8  /* sets of nd_ndis.cache, a power of two */
+#define ND_HANDLE_WAYS  2  /* entries per set */
 
 static inline unsigned nd_handle_slot(uintptr_t h)
 {
     return (unsigned)((h >> 4) ^ (h >> 10)) & (ND_HANDLE_CACHE - 1);
 }
+
+/* The handle of an empty nd_ndis.hot entry: no object has that address. */
+#define ND_HANDLE_NONE UINTPTR_MAX
 
 /* One entry of the handle cache (handle 0: empty). */
 typedef struct nd_handle_entry {
@@ -98,6 +103,12 @@ struct nd_ndis {
        miss puts its handle first and keeps the previous first entry as the
        second. nd_handle_del clears an entry. */
     nd_handle_entry cache[ND_HANDLE_CACHE][ND_HANDLE_WAYS];
+    /* In front of the cache, per kind, the handle of that kind found last
+       (ND_HANDLE_NONE = none, so that NULL matches no entry): a DDI asks for one kind, known where
+       it is called, so its usual lookup is one compare, with no set to compute and no kind to test
+       (an entry of hot[K] is only ever an object of kind K). nd_handle_del clears it like the
+       cache. */
+    nd_handle_entry hot[ND_KIND_COUNT];
     nd_u64map dead;              /* freed handle -> its nd_kind (stale-handle reports) */
     ndisdma_driver *drivers;     /* loaded drivers */
     nd_dma_block *chan_owner[8]; /* N6: the DMA block holding each channel */
@@ -105,7 +116,16 @@ struct nd_ndis {
     /* the data path (nbl.c) */
     nd_nbl_pool *pools; /* every NBL and NB pool not freed */
     nd_u64map nbls;     /* NBL address -> its nd_nbl_item, for every NBL a pool made */
-    nd_u64map nbs;      /* NB address -> its nd_nb_item (NB pools) */
+    /* Lookup cache in front of nbls (nbl.h: nd_nbl_find), by NBL address
+       bits, one entry per set ({0, NULL} = empty). An NBL is looked up
+       at each hand-over (send, completion, indication, return, the frame
+       pool's put), so the NBLs in flight are looked up again soon. It
+       holds only items still in nbls (free_nbl_item clears their entry). */
+    struct nd_nbl_entry {
+        uintptr_t nbl;
+        struct nd_nbl_item *item;
+    } nbl_cache[ND_NBL_CACHE];
+    nd_u64map nbs; /* NB address -> its nd_nb_item (NB pools) */
 };
 
 /*

@@ -272,6 +272,13 @@ static void nbl_free_reports_null_foreign_and_double_free(void **state)
     NdisFreeNetBufferList(nbl);
     expect_rule(&t, mark, NDISDMA_RULE_NBL_UNKNOWN);
     NdisFreeNetBufferListPool(p);
+    /* An NBL of a freed pool, looked up just before (so held by the lookup
+       cache in front of the registry, nd_nbl_find): unknown, as the
+       registry says, and not touched (ASan would see a use after free). */
+    mark = ndt_mark(&t);
+    NdisFreeNetBufferList(nbl);
+    expect_rule(&t, mark, NDISDMA_RULE_NBL_UNKNOWN);
+    ndt_expect_violation(&t, mark, "NdisFreeNetBufferList", "not an NBL NDIS allocated");
     ndt_fini(&t);
 }
 
