@@ -27,7 +27,11 @@
  * built-in mix generated on the fly (nothing stored per frame, so runs of
  * any length), or, for benchmarks, from the fixed-length fast path
  * (scenario_options.fixed_len: one template frame with a sequence number,
- * counters only).
+ * counters only). A fixed-length frame differs from the one before it in
+ * its header only, so when no fault is injected and no hook is set (then
+ * nothing but the scenario writes the memory of a frame it sends), an NBL
+ * that carries the next frame of the same length gets its header written
+ * and keeps its payload.
  *
  * Nothing here is global: a scenario lives on the caller's stack and in the
  * memory it allocates, and everything is freed before scenario_run returns.

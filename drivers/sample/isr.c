@@ -16,6 +16,15 @@
  * to, starts the next one, checks a pending pause, then, with the lock
  * released, indicates receives and completes sends.
  *
+ * A frame announced by RX_READY in the pass that ends a transmit still
+ * waits in the card when the pass looks: frames leave the RX FIFO only at
+ * the end of a receive (or a reset, which drops the causes not taken), no
+ * receive ran while the transmit did, and a receive that ended before the
+ * transmit started raised RX_DONE after the RX_READY of the frame it took,
+ * so the pass that took that RX_DONE took that RX_READY too (the ISR takes
+ * every cause latched when it reads ISR). That pass starts the receive
+ * without reading the status first (SdStartNextOperationIdleLocked).
+ *
  * Scheduling on the one channel (SdStartNextOperationLocked): nothing while
  * an operation is in progress or the adapter is not Running; else a receive
  * when a frame waits in the card (ST_RX_AVAIL) and a buffer is free, since
@@ -123,12 +132,27 @@ inline NDIS_STATUS SdEndDmaLocked(PSD_ADAPTER Adapter)
  * once the channel is idle and the adapter Running: a receive when a frame
  * waits and a buffer is free, else a transmit when the card has room (see
  * the concept note). NBs that fail to start join @Done.
- * IRQL: DISPATCH_LEVEL, lock held.
+ * @RxWaits: the caller knows that a frame waits in the RX FIFO (the DPC
+ * pass that ended a transmit and took ISR_RX_READY: see SdInterruptDpc).
+ * The status read would then only repeat ST_RX_AVAIL, so with a free buffer
+ * the receive starts without it; the read is made when a transmit may
+ * follow (no free buffer, or the receive's setup refused), since only it
+ * tells ST_TX_FULL. IRQL: DISPATCH_LEVEL, lock held.
+ * Defined inline (an external definition, as SdEndDmaLocked): the DPC
+ * starts the next operation twice per frame; the other callers call it.
  */
-VOID SdStartNextOperationIdleLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
+inline VOID SdStartNextOperationIdleLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done,
+                                           BOOLEAN RxWaits)
 {
+    BOOLEAN tryReceive = TRUE;
+    if (RxWaits && Adapter->RxFree) {
+        if (SdStartReceiveLocked(Adapter))
+            return;
+        tryReceive = FALSE; /* its setup was refused: a transmit next, as below */
+    }
     UCHAR status = SdRead(Adapter, SDNIC_REG_CMD);
-    if ((status & SDNIC_ST_RX_AVAIL) && Adapter->RxFree && SdStartReceiveLocked(Adapter))
+    if (tryReceive && (status & SDNIC_ST_RX_AVAIL) && Adapter->RxFree &&
+        SdStartReceiveLocked(Adapter))
         return;
     if (!Adapter->TxHead)
         return;
@@ -215,17 +239,22 @@ VOID SdInterruptDpc(NDIS_HANDLE MiniportInterruptContext, PVOID MiniportDpcConte
         UCHAR causes = (UCHAR)take.Causes;
 
         NdisZeroMemory(&done, sizeof done);
+        BOOLEAN rxWaits = FALSE;
         NdisDprAcquireSpinLock(&ad->Lock);
         if (causes & SDNIC_ISR_RX_OVERRUN) {
             ad->Stats.RcvOverrun++;
             ad->Stats.RcvNoBuffer++;
         }
-        if (ad->DmaOp == SdDmaTransmit && (causes & (SDNIC_ISR_TX_DONE | SDNIC_ISR_TX_ERR)))
+        if (ad->DmaOp == SdDmaTransmit && (causes & (SDNIC_ISR_TX_DONE | SDNIC_ISR_TX_ERR))) {
             SdFinishTransmitLocked(ad, (causes & SDNIC_ISR_TX_DONE) && !(causes & SDNIC_ISR_TX_ERR),
                                    &done);
+            /* RX_READY taken with the end of a transmit: the frame it
+               announced still waits (see the concept note) */
+            rxWaits = (causes & SDNIC_ISR_RX_READY) != 0;
+        }
         if (ad->DmaOp == SdDmaReceive && (causes & (SDNIC_ISR_RX_DONE | SDNIC_ISR_RX_ERR)))
             SdFinishReceiveLocked(ad, causes, &done);
-        SdStartNextOperationLocked(ad, &done);
+        SdStartNextOperationRxLocked(ad, &done, rxWaits);
         SdCheckPauseLocked(ad, &done);
         NdisDprReleaseSpinLock(&ad->Lock);
         SdFlushCompletions(ad, &done, TRUE);

@@ -60,8 +60,10 @@ static PSD_RX_BUFFER SdRxPopFreeLocked(PSD_ADAPTER Adapter)
  * Returns TRUE when a receive is in progress; FALSE when no buffer is free
  * or the DMA setup was refused (counted; the buffer goes back).
  * IRQL: DISPATCH_LEVEL, lock held.
+ * Defined inline (an external definition, as SdEndDmaLocked): a hint to
+ * put it into the scheduler, which starts one receive per frame.
  */
-BOOLEAN SdStartReceiveLocked(PSD_ADAPTER Adapter)
+inline BOOLEAN SdStartReceiveLocked(PSD_ADAPTER Adapter)
 {
     NDIS_STATUS st;
     PSD_RX_BUFFER rx = SdRxPopFreeLocked(Adapter);
@@ -198,7 +200,6 @@ VOID SdReturnNetBufferLists(NDIS_HANDLE MiniportAdapterContext, PNET_BUFFER_LIST
     SD_COMPLETION done;
     PNET_BUFFER_LIST nbl, next;
 
-    NdisZeroMemory(&done, sizeof done);
     NdisAcquireSpinLock(&ad->Lock);
     for (nbl = NetBufferLists; nbl; nbl = next) {
         next = NET_BUFFER_LIST_NEXT_NBL(nbl);
@@ -211,6 +212,13 @@ VOID SdReturnNetBufferLists(NDIS_HANDLE MiniportAdapterContext, PNET_BUFFER_LIST
         if (ad->RxWithHost)
             ad->RxWithHost--;
     }
+    if (ad->DmaOp != SdDmaIdle && ad->State == SdStateRunning) {
+        /* The usual case, a transfer in progress: the scheduler would start
+           nothing and no pause is pending, so there is nothing to hand over. */
+        NdisReleaseSpinLock(&ad->Lock);
+        return;
+    }
+    NdisZeroMemory(&done, sizeof done);
     SdStartNextOperationLocked(ad, &done);
     SdCheckPauseLocked(ad, &done);
     NdisReleaseSpinLock(&ad->Lock);

@@ -274,7 +274,7 @@ MINIPORT_ISR SdIsr;
 MINIPORT_INTERRUPT_DPC SdInterruptDpc;
 NDIS_TIMER_FUNCTION SdPollTimer;
 NDIS_STATUS SdEndDmaLocked(PSD_ADAPTER Adapter);
-VOID SdStartNextOperationIdleLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done);
+VOID SdStartNextOperationIdleLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done, BOOLEAN RxWaits);
 VOID SdCheckPauseLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done);
 VOID SdHandOverRest(PSD_ADAPTER Adapter, PSD_COMPLETION Done, BOOLEAN AtDispatch);
 
@@ -284,11 +284,19 @@ VOID SdHandOverRest(PSD_ADAPTER Adapter, PSD_COMPLETION Done, BOOLEAN AtDispatch
  * the rest). Most calls (a send or a return while a transfer is in
  * progress) end at this test, inlined in the caller. NBs that fail to start
  * join @Done. IRQL: DISPATCH_LEVEL, lock held.
+ * SdStartNextOperationRxLocked - the same, for a caller that knows whether
+ * a frame waits in the card (@RxWaits: as for SdStartNextOperationIdleLocked).
  */
-static inline VOID SdStartNextOperationLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
+static inline VOID SdStartNextOperationRxLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done,
+                                                BOOLEAN RxWaits)
 {
     if (Adapter->DmaOp == SdDmaIdle && Adapter->State == SdStateRunning)
-        SdStartNextOperationIdleLocked(Adapter, Done);
+        SdStartNextOperationIdleLocked(Adapter, Done, RxWaits);
+}
+
+static inline VOID SdStartNextOperationLocked(PSD_ADAPTER Adapter, PSD_COMPLETION Done)
+{
+    SdStartNextOperationRxLocked(Adapter, Done, FALSE);
 }
 
 /*

@@ -119,6 +119,8 @@ static BOOLEAN SdCopyToStage(PSD_ADAPTER Adapter, PNET_BUFFER Nb, ULONG Length)
  */
 static VOID SdSetTxLenLocked(PSD_ADAPTER Adapter, ULONG Length)
 {
+    if (Length == Adapter->TxLen)
+        return; /* the usual case: neither byte differs */
     if ((Length & 0xFF) != (Adapter->TxLen & 0xFF))
         SdWrite(Adapter, SDNIC_REG_TXLEN_LO, (UCHAR)(Length & 0xFF));
     if ((Length >> 8) != (Adapter->TxLen >> 8))

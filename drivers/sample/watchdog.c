@@ -121,11 +121,11 @@ VOID SdWatchdogTimer(PVOID SystemSpecific1, PVOID FunctionContext, PVOID SystemS
 {
     PSD_ADAPTER ad = FunctionContext;
     SD_COMPLETION done;
+    BOOLEAN judged = FALSE; /* only a judgment can bring completions */
     (void)SystemSpecific1;
     (void)SystemSpecific2;
     (void)SystemSpecific3;
 
-    NdisZeroMemory(&done, sizeof done);
     NdisDprAcquireSpinLock(&ad->Lock);
     ad->WatchdogArmed = FALSE;
     if (ad->DmaOp == SdDmaIdle) {
@@ -140,6 +140,8 @@ VOID SdWatchdogTimer(PVOID SystemSpecific1, PVOID FunctionContext, PVOID SystemS
         ULONG left = NdisMReadDmaCounter(ad->DmaHandle);
         UCHAR busy = SdRead(ad, SDNIC_REG_CMD) &
                      (ad->DmaOp == SdDmaTransmit ? SDNIC_ST_TX_DMA : SDNIC_ST_RX_DMA);
+        judged = TRUE;
+        NdisZeroMemory(&done, sizeof done);
         if (busy && ad->WdLeft == left) {
             ad->WdSeen = FALSE;
             SdDmaTimeoutLocked(ad, &done);
@@ -152,5 +154,6 @@ VOID SdWatchdogTimer(PVOID SystemSpecific1, PVOID FunctionContext, PVOID SystemS
             SdArmWatchdogLocked(ad);
     }
     NdisDprReleaseSpinLock(&ad->Lock);
-    SdFlushCompletions(ad, &done, TRUE);
+    if (judged)
+        SdFlushCompletions(ad, &done, TRUE);
 }
