@@ -29,11 +29,12 @@ uint64_t nd_kernel_now(const nd_kernel *k)
     return k->hw->running && k->hw->now_ns > k->now_ns ? k->hw->now_ns : k->now_ns;
 }
 
-static void set_now(nd_kernel *k, uint64_t t)
+/* Move the clock to @t (never back); the hardware's (@hw, @k's) follows. */
+static void set_now(nd_kernel *k, nd_hw *hw, uint64_t t)
 {
     if (t > k->now_ns)
         k->now_ns = t;
-    k->hw->now_ns = k->now_ns;
+    hw->now_ns = k->now_ns;
 }
 
 /* ---- events ---- */
@@ -165,15 +166,14 @@ static __attribute__((noinline, cold)) void dpc_irql_violation(nd_kernel *k)
                         (unsigned)nd_kernel_irql());
 }
 
-/* Run @d, just taken off the queue, at DISPATCH_LEVEL. Inline in the run
-   loop (advance), whose stack frame is set up once per run: a function of
-   its own would save and restore six registers for every DPC. The events
-   and the report stay out of line. */
-static inline __attribute__((always_inline)) void run_dpc(nd_kernel *k, nd_dpc *d)
+/* Run @d, just taken off the queue, at DISPATCH_LEVEL (@hw: @k's
+   hardware). Inline in the run loop (advance), whose stack frame is set up
+   once per run: a function of its own would save and restore six registers
+   for every DPC. The events and the report stay out of line. */
+static inline __attribute__((always_inline)) void run_dpc(nd_kernel *k, nd_hw *hw, nd_dpc *d)
 {
     KIRQL old = nd_kernel_irql();
     nd_kernel_set_irql(DISPATCH_LEVEL);
-    nd_hw *hw = k->hw;
     const char *const name = d->name; /* read before the routine, which may free @d */
     if (hw->obs.active) {
         hw->now_ns = k->now_ns;
@@ -188,7 +188,7 @@ static inline __attribute__((always_inline)) void run_dpc(nd_kernel *k, nd_dpc *
 }
 
 /* Run one queued DPC at DISPATCH_LEVEL. False when none was queued. */
-static inline bool run_one_dpc(nd_kernel *k)
+static inline bool run_one_dpc(nd_kernel *k, nd_hw *hw)
 {
     nd_dpc *d = k->dpc_head;
     if (!d)
@@ -198,18 +198,18 @@ static inline bool run_one_dpc(nd_kernel *k)
         k->dpc_tail = NULL;
     d->next = NULL;
     d->queued = false;
-    run_dpc(k, d);
+    run_dpc(k, hw, d);
     return true;
 }
 
 /* Deliver the first event if it is due. */
-static bool run_one_event(nd_kernel *k)
+static bool run_one_event(nd_kernel *k, nd_hw *hw)
 {
     nd_event *ev = k->ev_head;
     if (!ev || ev->at_ns > k->now_ns)
         return false;
     ev_unlink(k, ev);
-    k->hw->now_ns = k->now_ns;
+    hw->now_ns = k->now_ns;
     KIRQL before = nd_kernel_irql();
     ev->fn(k, ev->ctx);
     if (nd_kernel_irql() != before) {
@@ -225,17 +225,17 @@ static bool run_one_event(nd_kernel *k)
 /* The channel that would get the bus now (*@alone as nd_atdma_arbitrate
    says), or -1 for none; -1 too while the engine is running (a device
    callback that busy-waits). */
-static int dma_arbitrate(nd_kernel *k, bool *alone)
+static int dma_arbitrate(nd_hw *hw, bool *alone)
 {
     *alone = false;
-    return k->hw->running ? -1 : nd_atdma_arbitrate(&k->hw->dma, alone);
+    return hw->running ? -1 : nd_atdma_arbitrate(&hw->dma, alone);
 }
 
 /* True when some channel would get the bus now. */
 static bool dma_busy(nd_kernel *k)
 {
     bool alone;
-    return dma_arbitrate(k, &alone) >= 0;
+    return dma_arbitrate(k->hw, &alone) >= 0;
 }
 
 /* One slice of DMA service, ending no later than @stop (> now), right after
@@ -243,8 +243,8 @@ static bool dma_busy(nd_kernel *k)
    service starts from that answer instead of arbitrating again. Inline in
    its one caller, the run loop (advance), so that it needs no stack frame
    of its own. */
-static inline __attribute__((always_inline)) void dma_slice(nd_kernel *k, uint64_t stop, int ch,
-                                                            bool alone)
+static inline __attribute__((always_inline)) void dma_slice(nd_kernel *k, nd_hw *hw, uint64_t stop,
+                                                            int ch, bool alone)
 {
     const uint64_t start = k->now_ns;
     uint64_t end = stop - start > ND_DMA_SLICE_NS ? start + ND_DMA_SLICE_NS : stop;
@@ -252,30 +252,30 @@ static inline __attribute__((always_inline)) void dma_slice(nd_kernel *k, uint64
     const uint64_t budget = end - start + carry;
     uint64_t spent = 0;
     int busy;
-    k->hw->now_ns = start;
-    k->hw->carry_ns = carry;
-    nd_dma_service_from(k->hw, ch, alone, k->dma_unit_ns, budget, &spent, &busy);
-    k->hw->carry_ns = 0;
-    if (k->hw->yield) {
+    hw->now_ns = start;
+    hw->carry_ns = carry;
+    nd_dma_service_from(hw, ch, alone, k->dma_unit_ns, budget, &spent, &busy);
+    hw->carry_ns = 0;
+    if (hw->yield) {
         /* A callback scheduled something: the slice ends after the burst
            it came from, between two units. */
-        k->hw->yield = 0;
+        hw->yield = 0;
         if (spent >= carry) {
             k->dma_carry_ns = 0;
-            set_now(k, start + (spent - carry));
+            set_now(k, hw, start + (spent - carry));
         } else {
-            k->hw->now_ns = start; /* nothing completed: keep the carry */
+            hw->now_ns = start; /* nothing completed: keep the carry */
         }
     } else if (busy > 0 || (busy < 0 && dma_busy(k))) {
         /* The bus is in the middle of a unit: keep the time it spent. (The
            service knows it when it stopped at an arbitration that found a
            channel it could not serve within the budget, or none.) */
         k->dma_carry_ns = budget - spent;
-        set_now(k, end);
+        set_now(k, hw, end);
     } else {
         /* The bus went idle when its last unit ended. */
         k->dma_carry_ns = 0;
-        set_now(k, spent > carry ? start + (spent - carry) : start);
+        set_now(k, hw, spent > carry ? start + (spent - carry) : start);
     }
 }
 
@@ -296,6 +296,9 @@ static int advance(nd_kernel *k, uint64_t target, bool dpcs, bool until_idle)
        virtual time. @left counts down the deliveries still allowed before
        that (a countdown tests for zero in the decrement itself). */
     uint64_t last_now = k->now_ns, left = (uint64_t)ND_KERNEL_LIVELOCK + 1u;
+    /* The machine's hardware, fixed for its life: kept at hand rather than
+       loaded from @k after every callback. */
+    nd_hw *const hw = k->hw;
     for (;;) {
         if (k->now_ns != last_now) {
             last_now = k->now_ns;
@@ -307,11 +310,11 @@ static int advance(nd_kernel *k, uint64_t target, bool dpcs, bool until_idle)
             return NDISDMA_ESTATE;
         }
         /* Interrupts first: they preempt DPCs (interrupt.c). */
-        if (nd_kernel_irq_dispatch(k))
+        if (nd_kernel_irq_ready(hw) && nd_kernel_irq_deliver(k))
             continue;
-        if (dpcs && run_one_dpc(k))
+        if (dpcs && run_one_dpc(k, hw))
             continue;
-        if (run_one_event(k))
+        if (run_one_event(k, hw))
             continue;
         if (until_idle && nd_kernel_idle(k))
             return 0;
@@ -321,12 +324,12 @@ static int advance(nd_kernel *k, uint64_t target, bool dpcs, bool until_idle)
         if (k->ev_head && k->ev_head->at_ns < stop)
             stop = k->ev_head->at_ns;
         bool alone;
-        const int ch = dma_arbitrate(k, &alone);
+        const int ch = dma_arbitrate(hw, &alone);
         if (ch >= 0) {
-            dma_slice(k, stop, ch, alone);
+            dma_slice(k, hw, stop, ch, alone);
         } else {
             k->dma_carry_ns = 0;
-            set_now(k, stop);
+            set_now(k, hw, stop);
         }
     }
 }

@@ -235,12 +235,12 @@ static int irq_present(const nd_kernel *k, const nd_pic *p, KIRQL cur)
     return nd_pic_next(p, open);
 }
 
-/* nd_kernel_irq_dispatch past its first test: a request is latched and no
-   DMA burst is running. Inline, so that the dispatch inlines whole into
-   the run loop (clock.c's advance, its one caller), whose stack frame is
-   set up once per run: a function of its own would save and restore six
-   registers for every interrupt. The events and the report stay out of
-   line. */
+/* A delivery step past its first test, nd_kernel_irq_ready: a request is
+   latched and no DMA burst is running. Inline, so that
+   nd_kernel_irq_deliver inlines whole into the run loop (clock.c's advance,
+   its one caller), whose stack frame is set up once per run: a function of
+   its own would save and restore six registers for every interrupt. The
+   events and the report stay out of line. */
 static inline __attribute__((always_inline)) bool irq_deliver(nd_kernel *k)
 {
     nd_pic *p = &k->hw->pic;
@@ -273,11 +273,13 @@ static inline __attribute__((always_inline)) bool irq_deliver(nd_kernel *k)
     return true;
 }
 
-bool nd_kernel_irq_dispatch(nd_kernel *k)
+bool nd_kernel_irq_ready(const nd_hw *hw)
 {
-    const nd_hw *hw = k->hw;
-    if (!hw->pic.irr || hw->running)
-        return false;
+    return hw->pic.irr && !hw->running;
+}
+
+bool nd_kernel_irq_deliver(nd_kernel *k)
+{
     return irq_deliver(k);
 }
 

@@ -27,14 +27,19 @@ void nd_kernel_irq_init(nd_kernel *k);
 void nd_kernel_irq_fini(nd_kernel *k);
 
 /*
- * nd_kernel_irq_dispatch - one step of interrupt delivery at a delivery
- * point of the clock: take the request the PIC presents among the lines that
- * the calling thread's IRQL does not mask, and either call its ISR at DIRQL
+ * One step of interrupt delivery at a delivery point of the clock, in two
+ * calls, so that the run loop tests the first with the hardware it keeps at
+ * hand: nd_kernel_irq_ready(@k->hw) - may the step do anything: a request
+ * is latched and the DMA engine is not running (a device callback that
+ * busy-waits gets no interrupt); when it says true, nd_kernel_irq_deliver(@k)
+ * - take the request the PIC presents among the lines that the calling
+ * thread's IRQL does not mask, and either call its ISR at DIRQL
  * (acknowledge, ISR, EOI) or, with nothing connected, drop it as spurious.
- * Nothing happens while the DMA engine is running (a device callback that
- * busy-waits). Returns true when it delivered or dropped a request.
+ * nd_kernel_irq_deliver returns true when it delivered or dropped a request.
  */
-bool nd_kernel_irq_dispatch(nd_kernel *k);
+struct nd_hw;
+bool nd_kernel_irq_ready(const struct nd_hw *hw);
+bool nd_kernel_irq_deliver(nd_kernel *k);
 
 /* True when a request is latched (the machine is not idle). */
 bool nd_kernel_irq_pending(const nd_kernel *k);

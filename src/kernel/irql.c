@@ -12,14 +12,14 @@
  * at the wrong IRQL still takes or drops the lock, so that one mistake gives
  * one record, not a cascade.
  *
- * Spin locks: a KSPIN_LOCK holds 0 when free, or the address of the owning
- * thread's record with bit 0 set. Acquiring a lock that the same thread
- * holds is a deadlock on Windows: a violation here, and the lock stays held
- * once. Release by a thread that does not hold it is a violation and
- * changes nothing but the IRQL. A lock held by another thread is waited for
- * (machines are used by one thread at a time, so this only happens when a
- * program breaks that rule); after ND_SPIN_LIMIT rounds the wait is given
- * up with a violation instead of hanging.
+ * Spin locks: a KSPIN_LOCK holds 0 when free, or the owning thread's token:
+ * its thread pointer (the address of its thread control block, which %fs
+ * points to on x86-64, unique among live threads and never 0). Acquiring a lock that the same
+ * thread holds is a deadlock on Windows: a violation here, and the lock stays held once. Release by
+ * a thread that does not hold it is a violation and changes nothing but the IRQL. A lock held by
+ * another thread is waited for (machines are used by one thread at a time, so this only happens
+ * when a program breaks that rule); after ND_SPIN_LIMIT rounds the wait is given up with a
+ * violation instead of hanging.
  */
 #define _DEFAULT_SOURCE
 #include <sched.h>
@@ -190,26 +190,31 @@ KIRQL KeRaiseIrqlToDpcLevel(VOID)
    out-of-line helper, so the fast path needs no stack frame. The helpers
    make the same reports, in the same order, as the checks always did. */
 
-static ULONG_PTR owner_token(void)
+/* The calling thread's owner token: its thread pointer. One load
+   (%fs:0 on x86-64), where the address of the thread's record (the token
+   before) took three instructions (%fs:0, plus the record's offset, plus a
+   tag bit). Unique among live threads and never 0, as the record's address
+   was; nothing but the lock's own paths ever reads the token. */
+static inline __attribute__((always_inline)) ULONG_PTR owner_token(void)
 {
-    return (ULONG_PTR)&tls | 1u;
+    return (ULONG_PTR)__builtin_thread_pointer();
 }
 
 /* The two atomic steps every spin-lock path is made of. lock_cas: one
-   compare-and-swap from free to @t's token; on failure *@seen holds the
-   value the swap found. lock_release: if @t holds @lock, free it (release
-   store) and return true; otherwise change nothing and return false. */
-static inline __attribute__((always_inline)) bool lock_cas(nd_thread *t, PKSPIN_LOCK lock,
-                                                           ULONG_PTR *seen)
+   compare-and-swap from free to this thread's token; on failure *@seen
+   holds the value the swap found. lock_release: if this thread holds
+   @lock, free it (release store) and return true; otherwise change nothing
+   and return false. */
+static inline __attribute__((always_inline)) bool lock_cas(PKSPIN_LOCK lock, ULONG_PTR *seen)
 {
     *seen = 0;
-    return __atomic_compare_exchange_n(lock, seen, (ULONG_PTR)t | 1u, false, __ATOMIC_ACQUIRE,
+    return __atomic_compare_exchange_n(lock, seen, owner_token(), false, __ATOMIC_ACQUIRE,
                                        __ATOMIC_RELAXED);
 }
 
-static inline __attribute__((always_inline)) bool lock_release(nd_thread *t, PKSPIN_LOCK lock)
+static inline __attribute__((always_inline)) bool lock_release(PKSPIN_LOCK lock)
 {
-    if (__atomic_load_n(lock, __ATOMIC_RELAXED) != ((ULONG_PTR)t | 1u))
+    if (__atomic_load_n(lock, __ATOMIC_RELAXED) != owner_token())
         return false;
     __atomic_store_n(lock, (ULONG_PTR)0, __ATOMIC_RELEASE);
     return true;
@@ -229,7 +234,7 @@ static __attribute__((noinline, cold)) void lock_take_slow(PKSPIN_LOCK lock, ULO
     }
     for (unsigned spins = 0;; spins++) {
         ULONG_PTR seen;
-        if (lock_cas(&tls, lock, &seen))
+        if (lock_cas(lock, &seen))
             return;
         if (spins >= ND_SPIN_LIMIT) {
             nd_verify_report(tls.k, NDISDMA_RULE_SPIN_LOCK, ddi,
@@ -246,11 +251,10 @@ static __attribute__((noinline, cold)) void lock_take_slow(PKSPIN_LOCK lock, ULO
    lock this thread holds is not free either, so the swap fails for it too
    and the slow path tells the two cases apart (the value the swap saw is
    the one a load before it would have seen). */
-static inline __attribute__((always_inline)) void lock_take(nd_thread *t, PKSPIN_LOCK lock,
-                                                            const char *ddi)
+static inline __attribute__((always_inline)) void lock_take(PKSPIN_LOCK lock, const char *ddi)
 {
     ULONG_PTR seen;
-    if (__builtin_expect(lock_cas(t, lock, &seen), 1))
+    if (__builtin_expect(lock_cas(lock, &seen), 1))
         return;
     lock_take_slow(lock, seen, ddi);
 }
@@ -262,10 +266,9 @@ static __attribute__((noinline, cold)) void lock_not_held(PKSPIN_LOCK lock, cons
 }
 
 /* Drop @lock; returns false (reported) when this thread does not hold it. */
-static inline __attribute__((always_inline)) bool lock_drop(nd_thread *t, PKSPIN_LOCK lock,
-                                                            const char *ddi)
+static inline __attribute__((always_inline)) bool lock_drop(PKSPIN_LOCK lock, const char *ddi)
 {
-    if (__builtin_expect(lock_release(t, lock), 1))
+    if (__builtin_expect(lock_release(lock), 1))
         return true;
     lock_not_held(lock, ddi);
     return false;
@@ -308,14 +311,14 @@ VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql)
         acquire_null(SpinLock);
         return;
     }
-    nd_thread *t = &tls; /* this thread's record: its address is the owner token */
+    nd_thread *t = &tls;
     KIRQL irql = t->irql;
     *OldIrql = irql;
     if (__builtin_expect(irql <= DISPATCH_LEVEL, 1))
         t->irql = DISPATCH_LEVEL;
     else
         irql_above_dispatch("KeAcquireSpinLock");
-    lock_take(t, SpinLock, "KeAcquireSpinLock");
+    lock_take(SpinLock, "KeAcquireSpinLock");
 }
 
 static __attribute__((noinline, cold)) void release_irql_above(KIRQL NewIrql)
@@ -331,7 +334,7 @@ VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
         return;
     }
     nd_thread *t = &tls;
-    (void)lock_drop(t, SpinLock, "KeReleaseSpinLock");
+    (void)lock_drop(SpinLock, "KeReleaseSpinLock");
     if (__builtin_expect(NewIrql > t->irql, 0)) {
         release_irql_above(NewIrql);
         return;
@@ -348,8 +351,7 @@ bool nd_spin_try_acquire(PKSPIN_LOCK lock, PKIRQL old)
     nd_thread *t = &tls;
     KIRQL irql = t->irql;
     ULONG_PTR seen;
-    if (__builtin_expect(irql > DISPATCH_LEVEL, 0) ||
-        __builtin_expect(!lock_cas(t, lock, &seen), 0))
+    if (__builtin_expect(irql > DISPATCH_LEVEL, 0) || __builtin_expect(!lock_cas(lock, &seen), 0))
         return false;
     *old = irql;
     t->irql = DISPATCH_LEVEL;
@@ -359,7 +361,7 @@ bool nd_spin_try_acquire(PKSPIN_LOCK lock, PKIRQL old)
 bool nd_spin_try_release(PKSPIN_LOCK lock, KIRQL new_irql)
 {
     nd_thread *t = &tls;
-    if (__builtin_expect(new_irql > t->irql, 0) || __builtin_expect(!lock_release(t, lock), 0))
+    if (__builtin_expect(new_irql > t->irql, 0) || __builtin_expect(!lock_release(lock), 0))
         return false;
     t->irql = new_irql;
     return true;
@@ -370,14 +372,14 @@ bool nd_spin_try_acquire_at_dpc(PKSPIN_LOCK lock)
     nd_thread *t = &tls;
     ULONG_PTR seen;
     return __builtin_expect(t->irql >= DISPATCH_LEVEL, 1) &&
-           __builtin_expect(lock_cas(t, lock, &seen), 1);
+           __builtin_expect(lock_cas(lock, &seen), 1);
 }
 
 bool nd_spin_try_release_from_dpc(PKSPIN_LOCK lock)
 {
     nd_thread *t = &tls;
     return __builtin_expect(t->irql >= DISPATCH_LEVEL, 1) &&
-           __builtin_expect(lock_release(t, lock), 1);
+           __builtin_expect(lock_release(lock), 1);
 }
 
 VOID KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
@@ -389,7 +391,7 @@ VOID KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
     nd_thread *t = &tls;
     if (__builtin_expect(t->irql < DISPATCH_LEVEL, 0))
         irql_below_dispatch("KeAcquireSpinLockAtDpcLevel");
-    lock_take(t, SpinLock, "KeAcquireSpinLockAtDpcLevel");
+    lock_take(SpinLock, "KeAcquireSpinLockAtDpcLevel");
 }
 
 VOID KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock)
@@ -401,5 +403,5 @@ VOID KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock)
     nd_thread *t = &tls;
     if (__builtin_expect(t->irql < DISPATCH_LEVEL, 0))
         irql_below_dispatch("KeReleaseSpinLockFromDpcLevel");
-    (void)lock_drop(t, SpinLock, "KeReleaseSpinLockFromDpcLevel");
+    (void)lock_drop(SpinLock, "KeReleaseSpinLockFromDpcLevel");
 }

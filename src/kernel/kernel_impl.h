@@ -40,6 +40,8 @@ typedef struct nd_mdl_block {
     PFN_NUMBER pfn[];
 } nd_mdl_block;
 
+#define ND_MDL_SEEN 64u /* slots of nd_kernel.mdl_seen (a power of two) */
+
 struct nd_kernel {
     /* src/verify: the verifier's state; first, so that nd_kernel_verify
        (verify.h) is a cast (checked below) */
@@ -66,6 +68,11 @@ struct nd_kernel {
 
     /* mdl.c */
     nd_u64map mdls; /* PMDL -> nd_mdl_block * */
+    /* MDLs found live in @mdls, each in the slot of its address (mdl.c,
+       seen_slot), or NULL: a pointer equal to its slot's entry is live
+       without a probe of the map (IoFreeMdl clears the slot of the MDL it
+       frees). Compared, never dereferenced, before it is known live. */
+    PMDL mdl_seen[ND_MDL_SEEN];
 
     /* irql.c: violations (the verifier's state is first, above) */
     uint64_t nviolations; /* reports counted */

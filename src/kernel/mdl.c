@@ -7,7 +7,9 @@
  * kernel's bookkeeping in front of the header (nd_mdl_block) and registers
  * the MDL with the machine's kernel, so that IoFreeMdl and
  * MmBuildMdlForNonPagedPool can tell a live MDL from a stale or foreign
- * pointer and report it instead of corrupting memory.
+ * pointer and report it instead of corrupting memory. The MDLs found live
+ * are remembered by address (nd_kernel.mdl_seen, see lookup), so that the
+ * test made on every DMA transfer is usually one comparison.
  *
  * MmBuildMdlForNonPagedPool fills the PFN array: pages in simulated RAM get
  * their own frame; any other host page (a driver's stack or malloc) gets a
@@ -23,6 +25,7 @@
 #include <assert.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kernel/kernel_impl.h"
 
@@ -37,11 +40,29 @@ static nd_mdl_block *block_of(PMDL mdl)
     return (nd_mdl_block *)((char *)mdl - offsetof(nd_mdl_block, mdl));
 }
 
-/* The block of @mdl if @k knows it; NULL otherwise. */
+/* The slot of nd_kernel.mdl_seen for @mdl: address bits above the heap's
+   16-byte alignment (MDL blocks are at least 96 bytes apart). */
+static size_t seen_slot(PMDL mdl)
+{
+    return ((uintptr_t)mdl >> 4) & (ND_MDL_SEEN - 1u);
+}
+
+/* The block of @mdl if @k knows it; NULL otherwise. The MDLs of the DMA
+   transfers come back again and again: one found live is remembered in its
+   slot of mdl_seen, and a pointer equal to its slot's entry is live without
+   a probe of the map. Equivalent to the map alone: an entry is only ever an
+   MDL the map held when it was stored, and IoFreeMdl clears it when it
+   frees that MDL, so every entry is live. */
 static nd_mdl_block *lookup(nd_kernel *k, PMDL mdl)
 {
-    if (!k || !mdl || !nd_u64map_has(&k->mdls, (uintptr_t)mdl))
+    if (!k || !mdl)
         return NULL;
+    PMDL *seen = &k->mdl_seen[seen_slot(mdl)];
+    if (*seen != mdl) {
+        if (!nd_u64map_has(&k->mdls, (uintptr_t)mdl))
+            return NULL;
+        *seen = mdl;
+    }
     return block_of(mdl);
 }
 
@@ -119,6 +140,9 @@ VOID IoFreeMdl(PMDL Mdl)
         return; /* a DMA transfer is in progress on it: not freed */
     release_held(k, b);
     nd_u64map_del(&k->mdls, (uintptr_t)Mdl);
+    PMDL *seen = &k->mdl_seen[seen_slot(Mdl)];
+    if (*seen == Mdl)
+        *seen = NULL; /* no longer live */
     free(b);
 }
 
@@ -214,4 +238,5 @@ void nd_mdl_fini(nd_kernel *k)
         free(b);
     }
     nd_u64map_free(&k->mdls);
+    memset(k->mdl_seen, 0, sizeof k->mdl_seen);
 }

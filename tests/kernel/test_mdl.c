@@ -304,6 +304,63 @@ static void many(void **state)
     kt_done(m);
 }
 
+/* The kernel remembers MDLs found live (mdl.c, mdl_seen) so that the
+   check made on every DMA transfer skips the map: pinned to the map itself
+   through allocations, checks, frees and reuse of the same addresses, with
+   more MDLs than the memory has slots, so that they share slots. */
+static void live_check_matches_map(void **state)
+{
+    (void)state;
+    ndisdma_machine *m = kt_bound(0, 0, NDISDMA_PLACEMENT_LOW);
+    nd_kernel *k = m->kernel;
+    enum { N = 70 };
+    static char data[N][64];
+    PMDL mdl[N];
+    bool live[N];
+    for (unsigned i = 0; i < N; i++) {
+        mdl[i] = IoAllocateMdl(data[i], sizeof data[i], FALSE, FALSE, NULL);
+        assert_non_null(mdl[i]);
+        live[i] = true;
+        assert_true(nd_kernel_mdl_is_live(k, mdl[i])); /* remembered */
+    }
+    for (unsigned round = 0; round < 3; round++) {
+        for (unsigned i = round; i < N; i += 3) {
+            if (live[i]) {
+                IoFreeMdl(mdl[i]);
+                live[i] = false;
+            } else {
+                mdl[i] = IoAllocateMdl(data[i], sizeof data[i], FALSE, FALSE, NULL);
+                assert_non_null(mdl[i]);
+                live[i] = true;
+            }
+        }
+        for (unsigned i = 0; i < N; i++) {
+            /* Twice: the first may fill the memory, the second may use it. */
+            for (unsigned twice = 0; twice < 2; twice++) {
+                bool reused = false; /* the heap gave the freed address to a live MDL */
+                for (unsigned j = 0; j < N; j++)
+                    reused |= !live[i] && live[j] && mdl[j] == mdl[i];
+                if (live[i] || reused) {
+                    assert_true(nd_kernel_mdl_is_live(k, mdl[i]));
+                } else {
+                    uint64_t before = ndisdma_violation_count(m);
+                    assert_false(nd_kernel_mdl_is_live(k, mdl[i]));
+                    MmBuildMdlForNonPagedPool(mdl[i]); /* freed: reported, not used */
+                    kt_expect_violation(m, before, "MmBuildMdlForNonPagedPool");
+                }
+            }
+        }
+    }
+    uint64_t before = ndisdma_violation_count(m);
+    for (unsigned i = 0; i < N; i++)
+        if (live[i])
+            IoFreeMdl(mdl[i]);
+    assert_int_equal(ndisdma_violation_count(m), before);
+    for (unsigned i = 0; i < N; i++)
+        assert_false(nd_kernel_mdl_is_live(k, mdl[i])); /* none is live any more */
+    kt_done(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -311,7 +368,7 @@ int main(void)
         cmocka_unit_test(mdl_over_ram),   cmocka_unit_test(mdl_over_malloc),
         cmocka_unit_test(mdl_over_stack), cmocka_unit_test(rebuild),
         cmocka_unit_test(chain),          cmocka_unit_test(system_address),
-        cmocka_unit_test(many),
+        cmocka_unit_test(many),           cmocka_unit_test(live_check_matches_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
