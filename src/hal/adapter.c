@@ -159,6 +159,7 @@ PDMA_ADAPTER IoGetDmaAdapter(PDEVICE_OBJECT PhysicalDeviceObject,
     ad->magic = ND_ADAPTER_MAGIC;
     ad->hal = h;
     ad->desc = *DeviceDescription;
+    ad->mode = nd_adapter_mode(&ad->desc);
     ad->channel = DeviceDescription->DmaChannel;
     ad->shift = ad->channel >= 4 ? 1u : 0u;
     ULONG max_len = DeviceDescription->MaximumLength;

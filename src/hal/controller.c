@@ -14,6 +14,9 @@
  * Every access of a controller's address/count ports toggles its shared
  * byte-pointer flip-flop, so the sequences below run under the controller's
  * spin lock (ctl_lock), and each starts by clearing the flip-flop.
+ * MapTransfer's whole sequence (lock, program, unmask, unlock) is one call,
+ * nd_ctl_start, out of line so that its caller keeps nothing live across
+ * the port calls.
  * ReadDmaCounter is the table's entry (adapter and IRQL checks) in front of
  * nd_hal_read_dma_counter_live, which NDIS calls directly after checking
  * the IRQL itself.
@@ -97,6 +100,21 @@ void nd_ctl_program(nd_hal *h, unsigned ch, uint8_t mode, uint64_t phys, uint32_
     out8(hw, p->page, page);
     out8(hw, p->count, (uint8_t)(count & 0xFFu));
     out8(hw, p->count, (uint8_t)(count >> 8));
+}
+
+/* Out of line, with only its arguments as state: the caller (MapTransfer)
+   keeps none of its own values in registers or on its stack across the
+   nine port calls, and this sequence keeps just the hardware, the ports
+   and the bytes to write. The same accesses, in the same order, as lock +
+   program + unmask + unlock written out in the caller. */
+__attribute__((noinline)) void nd_ctl_start(nd_hal *h, unsigned ch, uint8_t mode, uint64_t phys,
+                                            uint32_t units)
+{
+    KIRQL old;
+    nd_ctl_lock(h, ch, &old);
+    nd_ctl_program(h, ch, mode, phys, units);
+    nd_ctl_mask(h, ch, false);
+    nd_ctl_unlock(h, ch, old);
 }
 
 uint16_t nd_ctl_read_count_once(nd_hal *h, unsigned ch)

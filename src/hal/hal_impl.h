@@ -105,6 +105,7 @@ struct nd_adapter {
     DEVICE_DESCRIPTION desc;
     unsigned channel;
     unsigned shift;       /* 0: 8-bit channel (bytes), 1: 16-bit channel (words) */
+    uint8_t mode;         /* mode register bits of desc: nd_adapter_mode(&desc) */
     ULONG max_regs;       /* map registers one request may ask for */
     nd_mapreg *chan_regs; /* registers allocated together with the channel */
     nd_mapping map;
@@ -196,6 +197,9 @@ nd_mapreg *nd_mapreg_find(const nd_hal *h, const nd_adapter *owner, const void *
 void nd_ctl_mask(nd_hal *h, unsigned ch, bool masked);
 /* Mask, mode, clear flip-flop, address, page, count (no unmask). */
 void nd_ctl_program(nd_hal *h, unsigned ch, uint8_t mode, uint64_t phys, uint32_t units);
+/* MapTransfer's port sequence: under the controller's lock, program
+   (nd_ctl_program) and unmask channel @ch. */
+void nd_ctl_start(nd_hal *h, unsigned ch, uint8_t mode, uint64_t phys, uint32_t units);
 /* Current count register, read as N23 says (clear flip-flop, low, high,
    until two reads agree). */
 uint16_t nd_ctl_read_count(nd_hal *h, unsigned ch);
@@ -207,6 +211,9 @@ void nd_ctl_unlock(nd_hal *h, unsigned ch, KIRQL old);
 ULONG nd_hal_read_dma_counter(PDMA_ADAPTER DmaAdapter);
 
 /* ---- maptransfer.c ---- */
+/* The mode register bits a description asks for, for every transfer of its
+   adapter: demand or single, autoinitialize (no direction, channel 0). */
+uint8_t nd_adapter_mode(const DEVICE_DESCRIPTION *desc);
 PHYSICAL_ADDRESS nd_hal_map_transfer(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID MapRegisterBase,
                                      PVOID CurrentVa, PULONG Length, BOOLEAN WriteToDevice);
 BOOLEAN nd_hal_flush_adapter_buffers(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID MapRegisterBase,

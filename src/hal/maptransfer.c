@@ -114,17 +114,25 @@ static bool direct_ok(const nd_adapter *ad, PMDL mdl, uint8_t *va, uint32_t len,
 
 static const char map_ddi[] = "MapTransfer";
 
-static PHYSICAL_ADDRESS map_checked(nd_adapter *ad, PMDL Mdl, PVOID MapRegisterBase,
-                                    PVOID CurrentVa, ULONG want, PULONG Length,
-                                    BOOLEAN WriteToDevice, bool live);
+static inline PHYSICAL_ADDRESS map_checked(nd_adapter *ad, PMDL Mdl, PVOID MapRegisterBase,
+                                           PVOID CurrentVa, ULONG want, PULONG Length,
+                                           BOOLEAN WriteToDevice, bool live)
+    __attribute__((always_inline));
 
-static uint8_t mode_bits(const nd_adapter *ad, BOOLEAN write_to_device)
+uint8_t nd_adapter_mode(const DEVICE_DESCRIPTION *desc)
 {
-    uint8_t mode = write_to_device ? MODE_TYPE_READ : MODE_TYPE_WRITE;
-    mode |= ad->desc.DemandMode ? MODE_DEMAND : MODE_SINGLE;
-    if (ad->desc.AutoInitialize)
+    uint8_t mode = desc->DemandMode ? MODE_DEMAND : MODE_SINGLE;
+    if (desc->AutoInitialize)
         mode |= MODE_AUTOINIT;
     return mode;
+}
+
+/* The mode register value of a transfer (channel bits 0): the adapter's
+   mode bits (nd_adapter_mode of its description, kept at creation) and the
+   direction. */
+static uint8_t mode_bits(const nd_adapter *ad, BOOLEAN write_to_device)
+{
+    return (uint8_t)(ad->mode | (write_to_device ? MODE_TYPE_READ : MODE_TYPE_WRITE));
 }
 
 /*
@@ -253,10 +261,12 @@ static bool map_args_ok(nd_adapter *ad, PMDL Mdl, PVOID MapRegisterBase, uint8_t
    @live: the caller keeps the _live contract (hal.h): the adapter holds
    its channel, MapRegisterBase is the base its execution routine received
    (a run of its, or NULL), and the range is inside the MDL; so
-   map_args_ok's checks, which could find nothing, are not made. */
-static PHYSICAL_ADDRESS map_checked(nd_adapter *ad, PMDL Mdl, PVOID MapRegisterBase,
-                                    PVOID CurrentVa, ULONG want, PULONG Length,
-                                    BOOLEAN WriteToDevice, bool live)
+   map_args_ok's checks, which could find nothing, are not made.
+   Inlined into both entries (one body in the source): the _live entry's
+   copy has @live constant, and neither pays an eight-argument call. */
+static inline PHYSICAL_ADDRESS map_checked(nd_adapter *ad, PMDL Mdl, PVOID MapRegisterBase,
+                                           PVOID CurrentVa, ULONG want, PULONG Length,
+                                           BOOLEAN WriteToDevice, bool live)
 {
     const char *const ddi = map_ddi;
     PHYSICAL_ADDRESS ret;
@@ -309,30 +319,32 @@ static PHYSICAL_ADDRESS map_checked(nd_adapter *ad, PMDL Mdl, PVOID MapRegisterB
     }
     uint32_t units = prog >> ad->shift;
 
-    KIRQL old;
-    nd_ctl_lock(h, ad->channel, &old);
-    nd_ctl_program(h, ad->channel, mode_bits(ad, WriteToDevice), phys, units);
-    nd_ctl_mask(h, ad->channel, false);
-    nd_ctl_unlock(h, ad->channel, old);
+    /* The mapping is recorded before the controller is programmed rather
+       than after: only the HAL reads it, and no HAL code runs inside the
+       port sequence (the hardware model knows nothing of it). So nothing
+       of the transfer stays live across the port calls; the statistics
+       and the results are read back from the record. */
+    nd_mapping *m = &ad->map;
+    m->active = true;
+    m->bounced = bounced;
+    m->write_to_device = WriteToDevice != 0;
+    m->mdl = Mdl;
+    m->current_va = va;
+    m->length = len;
+    m->units = units;
+    m->phys = phys;
+    m->regs = bounced ? regs : NULL;
+    nd_ctl_start(h, ad->channel, mode_bits(ad, WriteToDevice), phys, units);
 
-    if (bounced) {
+    if (m->bounced) {
         h->stats.transfers_bounced++;
-        h->stats.bytes_bounced += len;
+        h->stats.bytes_bounced += m->length;
     } else {
         h->stats.transfers_direct++;
-        h->stats.bytes_direct += len;
+        h->stats.bytes_direct += m->length;
     }
-    ad->map.active = true;
-    ad->map.bounced = bounced;
-    ad->map.write_to_device = WriteToDevice != 0;
-    ad->map.mdl = Mdl;
-    ad->map.current_va = va;
-    ad->map.length = len;
-    ad->map.units = units;
-    ad->map.phys = phys;
-    ad->map.regs = bounced ? regs : NULL;
-    *Length = len;
-    ret.QuadPart = (LONGLONG)phys;
+    *Length = m->length;
+    ret.QuadPart = (LONGLONG)m->phys;
     return ret;
 }
 
@@ -373,7 +385,8 @@ typedef struct flush_args {
     BOOLEAN write_to_device;
 } flush_args;
 
-static BOOLEAN flush_checked(nd_adapter *ad, const flush_args *args);
+static inline BOOLEAN flush_checked(nd_adapter *ad, const flush_args *args)
+    __attribute__((always_inline));
 
 /*
  * FlushAdapterBuffers (DMA_OPERATIONS) - end the transfer MapTransfer
@@ -436,8 +449,9 @@ static void flush_args_check(const nd_adapter *ad, const flush_args *a)
 /* FlushAdapterBuffers after the checks of the adapter and the IRQL: the
    rest of its checks and its work. @args: its other arguments, compared
    with the mapping; NULL for a flush with the mapping's own arguments
-   (nd_hal_flush_mapped_live), where there is nothing to compare. */
-static BOOLEAN flush_checked(nd_adapter *ad, const flush_args *args)
+   (nd_hal_flush_mapped_live), where there is nothing to compare.
+   Inlined into both entries (one body in the source), like map_checked. */
+static inline BOOLEAN flush_checked(nd_adapter *ad, const flush_args *args)
 {
     const char *const ddi = flush_ddi;
     nd_hal *h = ad->hal;

@@ -401,9 +401,9 @@ VOID NdisAllocateBufferPool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle, UINT N
     const uint64_t args[3] = {nd_ptr_arg(Status), nd_ptr_arg(PoolHandle),
                               (uint64_t)NumberOfDescriptors};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisAllocateBufferPool", 3, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisAllocateBufferPool", 3, args, &sv);
     ddi_body_NdisAllocateBufferPool(Status, PoolHandle, NumberOfDescriptors);
-    nd_verify_ddi_leave(k, "NdisAllocateBufferPool", Status ? (int64_t)*Status : 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisAllocateBufferPool", Status ? (int64_t)*Status : 0, &sv);
 }
 
 VOID NdisFreeBufferPool(NDIS_HANDLE PoolHandle)
@@ -411,9 +411,9 @@ VOID NdisFreeBufferPool(NDIS_HANDLE PoolHandle)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(PoolHandle)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisFreeBufferPool", 1, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisFreeBufferPool", 1, args, &sv);
     ddi_body_NdisFreeBufferPool(PoolHandle);
-    nd_verify_ddi_leave(k, "NdisFreeBufferPool", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisFreeBufferPool", 0, &sv);
 }
 
 VOID NdisAllocateBuffer(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer, NDIS_HANDLE PoolHandle,
@@ -423,9 +423,9 @@ VOID NdisAllocateBuffer(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer, NDIS_HANDLE P
     const uint64_t args[5] = {nd_ptr_arg(Status), nd_ptr_arg(Buffer), nd_ptr_arg(PoolHandle),
                               nd_ptr_arg(VirtualAddress), (uint64_t)Length};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisAllocateBuffer", 5, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisAllocateBuffer", 5, args, &sv);
     ddi_body_NdisAllocateBuffer(Status, Buffer, PoolHandle, VirtualAddress, Length);
-    nd_verify_ddi_leave(k, "NdisAllocateBuffer", Status ? (int64_t)*Status : 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisAllocateBuffer", Status ? (int64_t)*Status : 0, &sv);
 }
 
 VOID NdisFreeBuffer(PNDIS_BUFFER Buffer)
@@ -433,9 +433,9 @@ VOID NdisFreeBuffer(PNDIS_BUFFER Buffer)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(Buffer)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisFreeBuffer", 1, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisFreeBuffer", 1, args, &sv);
     ddi_body_NdisFreeBuffer(Buffer);
-    nd_verify_ddi_leave(k, "NdisFreeBuffer", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisFreeBuffer", 0, &sv);
 }
 
 VOID NdisQueryBufferOffset(PNDIS_BUFFER Buffer, PUINT Offset, PUINT Length)
@@ -443,9 +443,9 @@ VOID NdisQueryBufferOffset(PNDIS_BUFFER Buffer, PUINT Offset, PUINT Length)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[3] = {nd_ptr_arg(Buffer), nd_ptr_arg(Offset), nd_ptr_arg(Length)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisQueryBufferOffset", 3, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisQueryBufferOffset", 3, args, &sv);
     ddi_body_NdisQueryBufferOffset(Buffer, Offset, Length);
-    nd_verify_ddi_leave(k, "NdisQueryBufferOffset", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisQueryBufferOffset", 0, &sv);
 }
 
 VOID NdisGetNextBuffer(PNDIS_BUFFER CurrentBuffer, PNDIS_BUFFER *NextBuffer)
@@ -453,9 +453,9 @@ VOID NdisGetNextBuffer(PNDIS_BUFFER CurrentBuffer, PNDIS_BUFFER *NextBuffer)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[2] = {nd_ptr_arg(CurrentBuffer), nd_ptr_arg(NextBuffer)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisGetNextBuffer", 2, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisGetNextBuffer", 2, args, &sv);
     ddi_body_NdisGetNextBuffer(CurrentBuffer, NextBuffer);
-    nd_verify_ddi_leave(k, "NdisGetNextBuffer", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisGetNextBuffer", 0, &sv);
 }
 
 ULONG NdisBufferLength(PNDIS_BUFFER Buffer)
@@ -463,9 +463,9 @@ ULONG NdisBufferLength(PNDIS_BUFFER Buffer)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(Buffer)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisBufferLength", 1, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisBufferLength", 1, args, &sv);
     ULONG r = ddi_body_NdisBufferLength(Buffer);
-    nd_verify_ddi_leave(k, "NdisBufferLength", (int64_t)r, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisBufferLength", (int64_t)r, &sv);
     return r;
 }
 
@@ -474,9 +474,9 @@ PVOID NdisBufferVirtualAddress(PNDIS_BUFFER Buffer)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(Buffer)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisBufferVirtualAddress", 1, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisBufferVirtualAddress", 1, args, &sv);
     PVOID r = ddi_body_NdisBufferVirtualAddress(Buffer);
-    nd_verify_ddi_leave(k, "NdisBufferVirtualAddress", (int64_t)(r != NULL), &sv);
+    nd_verify_ddi_leave(k, fast, "NdisBufferVirtualAddress", (int64_t)(r != NULL), &sv);
     return r;
 }
 
@@ -485,9 +485,9 @@ VOID NdisAdjustBufferLength(PNDIS_BUFFER Buffer, UINT Length)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[2] = {nd_ptr_arg(Buffer), (uint64_t)Length};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisAdjustBufferLength", 2, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisAdjustBufferLength", 2, args, &sv);
     ddi_body_NdisAdjustBufferLength(Buffer, Length);
-    nd_verify_ddi_leave(k, "NdisAdjustBufferLength", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisAdjustBufferLength", 0, &sv);
 }
 
 PMDL NdisAllocateMdl(NDIS_HANDLE NdisHandle, PVOID VirtualAddress, UINT Length)
@@ -495,9 +495,9 @@ PMDL NdisAllocateMdl(NDIS_HANDLE NdisHandle, PVOID VirtualAddress, UINT Length)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[3] = {nd_ptr_arg(NdisHandle), nd_ptr_arg(VirtualAddress), (uint64_t)Length};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisAllocateMdl", 3, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisAllocateMdl", 3, args, &sv);
     PMDL r = ddi_body_NdisAllocateMdl(NdisHandle, VirtualAddress, Length);
-    nd_verify_ddi_leave(k, "NdisAllocateMdl", (int64_t)(r != NULL), &sv);
+    nd_verify_ddi_leave(k, fast, "NdisAllocateMdl", (int64_t)(r != NULL), &sv);
     return r;
 }
 
@@ -506,7 +506,7 @@ VOID NdisFreeMdl(PMDL Mdl)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(Mdl)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisFreeMdl", 1, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisFreeMdl", 1, args, &sv);
     ddi_body_NdisFreeMdl(Mdl);
-    nd_verify_ddi_leave(k, "NdisFreeMdl", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisFreeMdl", 0, &sv);
 }

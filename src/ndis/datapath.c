@@ -825,10 +825,10 @@ VOID NdisMSendNetBufferListsComplete(NDIS_HANDLE MiniportAdapterHandle,
     const uint64_t args[3] = {nd_ptr_arg(MiniportAdapterHandle), nd_ptr_arg(NetBufferLists),
                               (uint64_t)SendCompleteFlags};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisMSendNetBufferListsComplete", 3, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisMSendNetBufferListsComplete", 3, args, &sv);
     ddi_body_NdisMSendNetBufferListsComplete(MiniportAdapterHandle, NetBufferLists,
                                              SendCompleteFlags);
-    nd_verify_ddi_leave(k, "NdisMSendNetBufferListsComplete", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisMSendNetBufferListsComplete", 0, &sv);
 }
 
 VOID NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
@@ -841,10 +841,10 @@ VOID NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
                               (uint64_t)PortNumber, (uint64_t)NumberOfNetBufferLists,
                               (uint64_t)ReceiveFlags};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisMIndicateReceiveNetBufferLists", 5, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisMIndicateReceiveNetBufferLists", 5, args, &sv);
     ddi_body_NdisMIndicateReceiveNetBufferLists(MiniportAdapterHandle, NetBufferLists, PortNumber,
                                                 NumberOfNetBufferLists, ReceiveFlags);
-    nd_verify_ddi_leave(k, "NdisMIndicateReceiveNetBufferLists", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisMIndicateReceiveNetBufferLists", 0, &sv);
 }
 
 VOID NdisMOidRequestComplete(NDIS_HANDLE MiniportAdapterHandle, PNDIS_OID_REQUEST OidRequest,
@@ -854,9 +854,9 @@ VOID NdisMOidRequestComplete(NDIS_HANDLE MiniportAdapterHandle, PNDIS_OID_REQUES
     const uint64_t args[3] = {nd_ptr_arg(MiniportAdapterHandle), nd_ptr_arg(OidRequest),
                               (uint64_t)(uint32_t)Status};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisMOidRequestComplete", 3, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisMOidRequestComplete", 3, args, &sv);
     ddi_body_NdisMOidRequestComplete(MiniportAdapterHandle, OidRequest, Status);
-    nd_verify_ddi_leave(k, "NdisMOidRequestComplete", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisMOidRequestComplete", 0, &sv);
 }
 
 VOID NdisMPauseComplete(NDIS_HANDLE MiniportAdapterHandle)
@@ -864,9 +864,9 @@ VOID NdisMPauseComplete(NDIS_HANDLE MiniportAdapterHandle)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(MiniportAdapterHandle)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisMPauseComplete", 1, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisMPauseComplete", 1, args, &sv);
     ddi_body_NdisMPauseComplete(MiniportAdapterHandle);
-    nd_verify_ddi_leave(k, "NdisMPauseComplete", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisMPauseComplete", 0, &sv);
 }
 
 VOID NdisMRestartComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_STATUS Status)
@@ -874,9 +874,9 @@ VOID NdisMRestartComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_STATUS Status)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[2] = {nd_ptr_arg(MiniportAdapterHandle), (uint64_t)(uint32_t)Status};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisMRestartComplete", 2, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisMRestartComplete", 2, args, &sv);
     ddi_body_NdisMRestartComplete(MiniportAdapterHandle, Status);
-    nd_verify_ddi_leave(k, "NdisMRestartComplete", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisMRestartComplete", 0, &sv);
 }
 
 VOID NdisMResetComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_STATUS Status,
@@ -886,9 +886,9 @@ VOID NdisMResetComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_STATUS Status,
     const uint64_t args[3] = {nd_ptr_arg(MiniportAdapterHandle), (uint64_t)(uint32_t)Status,
                               (uint64_t)AddressingReset};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisMResetComplete", 3, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisMResetComplete", 3, args, &sv);
     ddi_body_NdisMResetComplete(MiniportAdapterHandle, Status, AddressingReset);
-    nd_verify_ddi_leave(k, "NdisMResetComplete", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisMResetComplete", 0, &sv);
 }
 
 VOID NdisMIndicateStatusEx(NDIS_HANDLE MiniportAdapterHandle,
@@ -897,7 +897,7 @@ VOID NdisMIndicateStatusEx(NDIS_HANDLE MiniportAdapterHandle,
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[2] = {nd_ptr_arg(MiniportAdapterHandle), nd_ptr_arg(StatusIndication)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisMIndicateStatusEx", 2, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisMIndicateStatusEx", 2, args, &sv);
     ddi_body_NdisMIndicateStatusEx(MiniportAdapterHandle, StatusIndication);
-    nd_verify_ddi_leave(k, "NdisMIndicateStatusEx", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisMIndicateStatusEx", 0, &sv);
 }

@@ -300,8 +300,10 @@ static void poison_check(nd_dma_block *b)
    the caller has just checked (or made) the IRQL at most DISPATCH_LEVEL, so
    the HAL need not check it again, nor compare these arguments with its
    mapping (nd_hal_flush_mapped_live); otherwise the flush goes through the
-   adapter's operations table, with all of its checks. */
-static BOOLEAN hal_flush(nd_dma_block *b, bool irql_ok)
+   adapter's operations table, with all of its checks. Inline, so that
+   each caller's @irql_ok is a constant and picks its branch at compile
+   time. */
+static inline __attribute__((always_inline)) BOOLEAN hal_flush(nd_dma_block *b, bool irql_ok)
 {
     return irql_ok ? nd_hal_flush_mapped_live(b->adapter)
                    : b->ops->FlushAdapterBuffers(b->adapter, b->mdl, b->map_base, b->va, b->length,
@@ -390,15 +392,18 @@ static void deregister_channel(NDIS_HANDLE MiniportDmaHandle)
     nd_dma_release(b); /* N26 */
 }
 
-static void setup_transfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle, PNDIS_BUFFER Buffer,
-                           ULONG Offset, ULONG Length, BOOLEAN WriteToDevice)
+/* The bodies of Setup, Complete and ReadDmaCounter take the calling
+   thread's kernel @k from their DDI: a handle nd_handle_get finds is one of
+   that kernel's NDIS layer, so @k is the block's b->a->n->k, without the
+   three loads. */
+static void setup_transfer(nd_kernel *k, PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle,
+                           PNDIS_BUFFER Buffer, ULONG Offset, ULONG Length, BOOLEAN WriteToDevice)
 {
     nd_dma_block *b = (nd_dma_block *)nd_handle_get(MiniportDmaHandle, ND_KIND_DMA, ddi_setup);
     if (!b) {
         *Status = NDIS_STATUS_FAILURE;
         return;
     }
-    nd_kernel *k = b->a->n->k;
     nd_verify_call_adapter(k, b->a);
     /* N9 */
     if (!nd_kernel_irql_at_most(k, DISPATCH_LEVEL, ddi_setup)) {
@@ -465,7 +470,7 @@ static void setup_transfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle, P
     *Status = NDIS_STATUS_SUCCESS;
 }
 
-static void complete_transfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle,
+static void complete_transfer(nd_kernel *k, PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle,
                               PNDIS_BUFFER Buffer, ULONG Offset, ULONG Length,
                               BOOLEAN WriteToDevice)
 {
@@ -474,7 +479,6 @@ static void complete_transfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle
         *Status = NDIS_STATUS_FAILURE;
         return;
     }
-    nd_kernel *k = b->a->n->k;
     nd_verify_call_adapter(k, b->a);
     /* N15: above DISPATCH_LEVEL is a violation, but N21 still holds: the
        HAL is driven at DISPATCH_LEVEL for the release. */
@@ -504,13 +508,13 @@ static void complete_transfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle
         nd_kernel_set_irql(irql);
 }
 
-static ULONG read_counter(NDIS_HANDLE MiniportDmaHandle)
+static ULONG read_counter(nd_kernel *k, NDIS_HANDLE MiniportDmaHandle)
 {
     nd_dma_block *b = (nd_dma_block *)nd_handle_get(MiniportDmaHandle, ND_KIND_DMA, ddi_counter);
     if (!b)
         return 0;
-    nd_verify_call_adapter(b->a->n->k, b->a);
-    if (!nd_kernel_irql_at_most(b->a->n->k, DISPATCH_LEVEL, ddi_counter))
+    nd_verify_call_adapter(k, b->a);
+    if (!nd_kernel_irql_at_most(k, DISPATCH_LEVEL, ddi_counter))
         return 0;
     return nd_hal_read_dma_counter_live(b->adapter); /* N22-N24; the IRQL was checked */
 }
@@ -560,7 +564,7 @@ VOID NdisSetupDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle, PN
         nd_verify_report(k, NDISDMA_RULE_NULL_ARG, ddi_setup, "Status is NULL");
         Status = &dummy;
     }
-    setup_transfer(Status, MiniportDmaHandle, Buffer, Offset, Length, WriteToDevice);
+    setup_transfer(k, Status, MiniportDmaHandle, Buffer, Offset, Length, WriteToDevice);
     nd_verify_call_end(k, ddi_setup, (int64_t)*Status);
 }
 
@@ -577,7 +581,7 @@ VOID NdisCompleteDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE MiniportDmaHandle,
         nd_verify_report(k, NDISDMA_RULE_NULL_ARG, ddi_complete, "Status is NULL");
         Status = &dummy;
     }
-    complete_transfer(Status, MiniportDmaHandle, Buffer, Offset, Length, WriteToDevice);
+    complete_transfer(k, Status, MiniportDmaHandle, Buffer, Offset, Length, WriteToDevice);
     nd_verify_call_end(k, ddi_complete, (int64_t)*Status);
 }
 
@@ -586,7 +590,7 @@ ULONG NdisMReadDmaCounter(NDIS_HANDLE MiniportDmaHandle)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {ptr_arg(MiniportDmaHandle)};
     nd_verify_call_begin(k, ddi_counter, 1, args);
-    ULONG left = read_counter(MiniportDmaHandle);
+    ULONG left = read_counter(k, MiniportDmaHandle);
     nd_verify_call_end(k, ddi_counter, (int64_t)left);
     return left;
 }

@@ -284,11 +284,11 @@ NTSTATUS IoAllocateDriverObjectExtension(PDRIVER_OBJECT DriverObject,
                               (uint64_t)DriverObjectExtensionSize,
                               nd_ptr_arg(DriverObjectExtension)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "IoAllocateDriverObjectExtension", 4, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "IoAllocateDriverObjectExtension", 4, args, &sv);
     NTSTATUS r =
         ddi_body_IoAllocateDriverObjectExtension(DriverObject, ClientIdentificationAddress,
                                                  DriverObjectExtensionSize, DriverObjectExtension);
-    nd_verify_ddi_leave(k, "IoAllocateDriverObjectExtension", (int64_t)r, &sv);
+    nd_verify_ddi_leave(k, fast, "IoAllocateDriverObjectExtension", (int64_t)r, &sv);
     return r;
 }
 
@@ -297,9 +297,9 @@ PVOID IoGetDriverObjectExtension(PDRIVER_OBJECT DriverObject, PVOID ClientIdenti
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[2] = {nd_ptr_arg(DriverObject), nd_ptr_arg(ClientIdentificationAddress)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "IoGetDriverObjectExtension", 2, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "IoGetDriverObjectExtension", 2, args, &sv);
     PVOID r = ddi_body_IoGetDriverObjectExtension(DriverObject, ClientIdentificationAddress);
-    nd_verify_ddi_leave(k, "IoGetDriverObjectExtension", r ? 0 : -1, &sv);
+    nd_verify_ddi_leave(k, fast, "IoGetDriverObjectExtension", r ? 0 : -1, &sv);
     return r;
 }
 
@@ -441,11 +441,11 @@ NdisMRegisterMiniportDriver(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Registr
         nd_ptr_arg(DriverObject), nd_ptr_arg(RegistryPath), nd_ptr_arg(MiniportDriverContext),
         nd_ptr_arg(MiniportDriverCharacteristics), nd_ptr_arg(NdisMiniportDriverHandle)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisMRegisterMiniportDriver", 5, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisMRegisterMiniportDriver", 5, args, &sv);
     NDIS_STATUS r = ddi_body_NdisMRegisterMiniportDriver(
         DriverObject, RegistryPath, MiniportDriverContext, MiniportDriverCharacteristics,
         NdisMiniportDriverHandle);
-    nd_verify_ddi_leave(k, "NdisMRegisterMiniportDriver", (int64_t)r, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisMRegisterMiniportDriver", (int64_t)r, &sv);
     return r;
 }
 
@@ -454,7 +454,7 @@ VOID NdisMDeregisterMiniportDriver(NDIS_HANDLE NdisMiniportDriverHandle)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(NdisMiniportDriverHandle)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisMDeregisterMiniportDriver", 1, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisMDeregisterMiniportDriver", 1, args, &sv);
     ddi_body_NdisMDeregisterMiniportDriver(NdisMiniportDriverHandle);
-    nd_verify_ddi_leave(k, "NdisMDeregisterMiniportDriver", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisMDeregisterMiniportDriver", 0, &sv);
 }

@@ -142,16 +142,16 @@ static VOID ddi_body_NdisMDeregisterInterruptEx(NDIS_HANDLE NdisInterruptHandle)
     nd_interrupt_release(i);
 }
 
-static BOOLEAN
-ddi_body_NdisMSynchronizeWithInterruptEx(NDIS_HANDLE NdisInterruptHandle, ULONG MessageId,
-                                         MINIPORT_SYNCHRONIZE_INTERRUPT_HANDLER SynchronizeFunction,
-                                         PVOID SynchronizeContext)
+/* @k: the calling thread's kernel, from the DDI: a handle nd_handle_get
+   finds is one of its NDIS layer, so @k is the interrupt's i->a->n->k. */
+static BOOLEAN ddi_body_NdisMSynchronizeWithInterruptEx(
+    nd_kernel *k, NDIS_HANDLE NdisInterruptHandle, ULONG MessageId,
+    MINIPORT_SYNCHRONIZE_INTERRUPT_HANDLER SynchronizeFunction, PVOID SynchronizeContext)
 {
     nd_mp_interrupt *i =
         (nd_mp_interrupt *)nd_handle_get(NdisInterruptHandle, ND_KIND_INTERRUPT, ddi_sync);
     if (!i)
         return FALSE;
-    nd_kernel *k = i->a->n->k;
     if (MessageId != 0)
         nd_kernel_violation(k, ddi_sync, "MessageId %u: line-based interrupts have only 0",
                             (unsigned)MessageId);
@@ -176,11 +176,11 @@ NdisMRegisterInterruptEx(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE Miniport
         nd_ptr_arg(MiniportAdapterHandle), nd_ptr_arg(MiniportInterruptContext),
         nd_ptr_arg(MiniportInterruptCharacteristics), nd_ptr_arg(NdisInterruptHandle)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisMRegisterInterruptEx", 4, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisMRegisterInterruptEx", 4, args, &sv);
     NDIS_STATUS r =
         ddi_body_NdisMRegisterInterruptEx(MiniportAdapterHandle, MiniportInterruptContext,
                                           MiniportInterruptCharacteristics, NdisInterruptHandle);
-    nd_verify_ddi_leave(k, "NdisMRegisterInterruptEx", (int64_t)r, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisMRegisterInterruptEx", (int64_t)r, &sv);
     return r;
 }
 
@@ -189,9 +189,9 @@ VOID NdisMDeregisterInterruptEx(NDIS_HANDLE NdisInterruptHandle)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(NdisInterruptHandle)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisMDeregisterInterruptEx", 1, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisMDeregisterInterruptEx", 1, args, &sv);
     ddi_body_NdisMDeregisterInterruptEx(NdisInterruptHandle);
-    nd_verify_ddi_leave(k, "NdisMDeregisterInterruptEx", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisMDeregisterInterruptEx", 0, &sv);
 }
 
 BOOLEAN NdisMSynchronizeWithInterruptEx(NDIS_HANDLE NdisInterruptHandle, ULONG MessageId,
@@ -203,9 +203,9 @@ BOOLEAN NdisMSynchronizeWithInterruptEx(NDIS_HANDLE NdisInterruptHandle, ULONG M
                               (uint64_t)(SynchronizeFunction != NULL),
                               nd_ptr_arg(SynchronizeContext)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisMSynchronizeWithInterruptEx", 4, args, &sv);
-    BOOLEAN r = ddi_body_NdisMSynchronizeWithInterruptEx(NdisInterruptHandle, MessageId,
+    const bool fast = nd_verify_ddi_enter(k, "NdisMSynchronizeWithInterruptEx", 4, args, &sv);
+    BOOLEAN r = ddi_body_NdisMSynchronizeWithInterruptEx(k, NdisInterruptHandle, MessageId,
                                                          SynchronizeFunction, SynchronizeContext);
-    nd_verify_ddi_leave(k, "NdisMSynchronizeWithInterruptEx", (int64_t)r, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisMSynchronizeWithInterruptEx", (int64_t)r, &sv);
     return r;
 }

@@ -513,9 +513,9 @@ NDIS_STATUS NdisAllocateMemoryWithTag(PVOID *VirtualAddress, UINT Length, ULONG 
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[3] = {nd_ptr_arg(VirtualAddress), (uint64_t)Length, (uint64_t)Tag};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisAllocateMemoryWithTag", 3, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisAllocateMemoryWithTag", 3, args, &sv);
     NDIS_STATUS r = ddi_body_NdisAllocateMemoryWithTag(VirtualAddress, Length, Tag);
-    nd_verify_ddi_leave(k, "NdisAllocateMemoryWithTag", (int64_t)r, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisAllocateMemoryWithTag", (int64_t)r, &sv);
     return r;
 }
 
@@ -526,10 +526,10 @@ NDIS_STATUS NdisAllocateMemory(PVOID *VirtualAddress, UINT Length, UINT MemoryFl
     const uint64_t args[4] = {nd_ptr_arg(VirtualAddress), (uint64_t)Length, (uint64_t)MemoryFlags,
                               (uint64_t)HighestAcceptableAddress.QuadPart};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisAllocateMemory", 4, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisAllocateMemory", 4, args, &sv);
     NDIS_STATUS r =
         ddi_body_NdisAllocateMemory(VirtualAddress, Length, MemoryFlags, HighestAcceptableAddress);
-    nd_verify_ddi_leave(k, "NdisAllocateMemory", (int64_t)r, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisAllocateMemory", (int64_t)r, &sv);
     return r;
 }
 
@@ -540,9 +540,9 @@ PVOID NdisAllocateMemoryWithTagPriority(NDIS_HANDLE NdisHandle, UINT Length, ULO
     const uint64_t args[4] = {nd_ptr_arg(NdisHandle), (uint64_t)Length, (uint64_t)Tag,
                               (uint64_t)Priority};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisAllocateMemoryWithTagPriority", 4, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisAllocateMemoryWithTagPriority", 4, args, &sv);
     PVOID r = ddi_body_NdisAllocateMemoryWithTagPriority(NdisHandle, Length, Tag, Priority);
-    nd_verify_ddi_leave(k, "NdisAllocateMemoryWithTagPriority", (int64_t)(r != NULL), &sv);
+    nd_verify_ddi_leave(k, fast, "NdisAllocateMemoryWithTagPriority", (int64_t)(r != NULL), &sv);
     return r;
 }
 
@@ -551,9 +551,9 @@ VOID NdisFreeMemoryWithTagPriority(NDIS_HANDLE NdisHandle, PVOID VirtualAddress,
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[3] = {nd_ptr_arg(NdisHandle), nd_ptr_arg(VirtualAddress), (uint64_t)Tag};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisFreeMemoryWithTagPriority", 3, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisFreeMemoryWithTagPriority", 3, args, &sv);
     ddi_body_NdisFreeMemoryWithTagPriority(NdisHandle, VirtualAddress, Tag);
-    nd_verify_ddi_leave(k, "NdisFreeMemoryWithTagPriority", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisFreeMemoryWithTagPriority", 0, &sv);
 }
 
 VOID NdisFreeMemory(PVOID VirtualAddress, UINT Length, UINT MemoryFlags)
@@ -561,9 +561,9 @@ VOID NdisFreeMemory(PVOID VirtualAddress, UINT Length, UINT MemoryFlags)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[3] = {nd_ptr_arg(VirtualAddress), (uint64_t)Length, (uint64_t)MemoryFlags};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisFreeMemory", 3, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisFreeMemory", 3, args, &sv);
     ddi_body_NdisFreeMemory(VirtualAddress, Length, MemoryFlags);
-    nd_verify_ddi_leave(k, "NdisFreeMemory", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisFreeMemory", 0, &sv);
 }
 
 VOID NdisMAllocateSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOLEAN Cached,
@@ -573,10 +573,10 @@ VOID NdisMAllocateSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, 
     const uint64_t args[5] = {nd_ptr_arg(MiniportAdapterHandle), (uint64_t)Length, (uint64_t)Cached,
                               nd_ptr_arg(VirtualAddress), nd_ptr_arg(PhysicalAddress)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisMAllocateSharedMemory", 5, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisMAllocateSharedMemory", 5, args, &sv);
     ddi_body_NdisMAllocateSharedMemory(MiniportAdapterHandle, Length, Cached, VirtualAddress,
                                        PhysicalAddress);
-    nd_verify_ddi_leave(k, "NdisMAllocateSharedMemory", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisMAllocateSharedMemory", 0, &sv);
 }
 
 VOID NdisMFreeSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOLEAN Cached,
@@ -586,8 +586,8 @@ VOID NdisMFreeSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOL
     const uint64_t args[5] = {nd_ptr_arg(MiniportAdapterHandle), (uint64_t)Length, (uint64_t)Cached,
                               nd_ptr_arg(VirtualAddress), (uint64_t)PhysicalAddress.QuadPart};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisMFreeSharedMemory", 5, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisMFreeSharedMemory", 5, args, &sv);
     ddi_body_NdisMFreeSharedMemory(MiniportAdapterHandle, Length, Cached, VirtualAddress,
                                    PhysicalAddress);
-    nd_verify_ddi_leave(k, "NdisMFreeSharedMemory", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisMFreeSharedMemory", 0, &sv);
 }

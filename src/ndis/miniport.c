@@ -322,8 +322,8 @@ NDIS_STATUS NdisMSetMiniportAttributes(NDIS_HANDLE NdisMiniportHandle,
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[2] = {nd_ptr_arg(NdisMiniportHandle), nd_ptr_arg(MiniportAttributes)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisMSetMiniportAttributes", 2, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisMSetMiniportAttributes", 2, args, &sv);
     NDIS_STATUS r = ddi_body_NdisMSetMiniportAttributes(NdisMiniportHandle, MiniportAttributes);
-    nd_verify_ddi_leave(k, "NdisMSetMiniportAttributes", (int64_t)r, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisMSetMiniportAttributes", (int64_t)r, &sv);
     return r;
 }

@@ -669,9 +669,9 @@ NDIS_HANDLE NdisAllocateNetBufferListPool(NDIS_HANDLE NdisHandle,
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[2] = {nd_ptr_arg(NdisHandle), nd_ptr_arg(Parameters)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisAllocateNetBufferListPool", 2, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisAllocateNetBufferListPool", 2, args, &sv);
     NDIS_HANDLE r = ddi_body_NdisAllocateNetBufferListPool(NdisHandle, Parameters);
-    nd_verify_ddi_leave(k, "NdisAllocateNetBufferListPool", (int64_t)(r != NULL), &sv);
+    nd_verify_ddi_leave(k, fast, "NdisAllocateNetBufferListPool", (int64_t)(r != NULL), &sv);
     return r;
 }
 
@@ -680,9 +680,9 @@ VOID NdisFreeNetBufferListPool(NDIS_HANDLE PoolHandle)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(PoolHandle)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisFreeNetBufferListPool", 1, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisFreeNetBufferListPool", 1, args, &sv);
     ddi_body_NdisFreeNetBufferListPool(PoolHandle);
-    nd_verify_ddi_leave(k, "NdisFreeNetBufferListPool", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisFreeNetBufferListPool", 0, &sv);
 }
 
 NDIS_HANDLE NdisAllocateNetBufferPool(NDIS_HANDLE NdisHandle,
@@ -691,9 +691,9 @@ NDIS_HANDLE NdisAllocateNetBufferPool(NDIS_HANDLE NdisHandle,
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[2] = {nd_ptr_arg(NdisHandle), nd_ptr_arg(Parameters)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisAllocateNetBufferPool", 2, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisAllocateNetBufferPool", 2, args, &sv);
     NDIS_HANDLE r = ddi_body_NdisAllocateNetBufferPool(NdisHandle, Parameters);
-    nd_verify_ddi_leave(k, "NdisAllocateNetBufferPool", (int64_t)(r != NULL), &sv);
+    nd_verify_ddi_leave(k, fast, "NdisAllocateNetBufferPool", (int64_t)(r != NULL), &sv);
     return r;
 }
 
@@ -702,9 +702,9 @@ VOID NdisFreeNetBufferPool(NDIS_HANDLE PoolHandle)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(PoolHandle)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisFreeNetBufferPool", 1, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisFreeNetBufferPool", 1, args, &sv);
     ddi_body_NdisFreeNetBufferPool(PoolHandle);
-    nd_verify_ddi_leave(k, "NdisFreeNetBufferPool", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisFreeNetBufferPool", 0, &sv);
 }
 
 PNET_BUFFER_LIST NdisAllocateNetBufferList(NDIS_HANDLE PoolHandle, USHORT ContextSize,
@@ -714,10 +714,10 @@ PNET_BUFFER_LIST NdisAllocateNetBufferList(NDIS_HANDLE PoolHandle, USHORT Contex
     const uint64_t args[3] = {nd_ptr_arg(PoolHandle), (uint64_t)ContextSize,
                               (uint64_t)ContextBackFill};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisAllocateNetBufferList", 3, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisAllocateNetBufferList", 3, args, &sv);
     PNET_BUFFER_LIST r =
         ddi_body_NdisAllocateNetBufferList(PoolHandle, ContextSize, ContextBackFill);
-    nd_verify_ddi_leave(k, "NdisAllocateNetBufferList", (int64_t)(r != NULL), &sv);
+    nd_verify_ddi_leave(k, fast, "NdisAllocateNetBufferList", (int64_t)(r != NULL), &sv);
     return r;
 }
 
@@ -730,10 +730,11 @@ PNET_BUFFER_LIST NdisAllocateNetBufferAndNetBufferList(NDIS_HANDLE PoolHandle, U
                               (uint64_t)ContextBackFill, nd_ptr_arg(MdlChain),
                               (uint64_t)DataOffset,      (uint64_t)DataLength};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisAllocateNetBufferAndNetBufferList", 6, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisAllocateNetBufferAndNetBufferList", 6, args, &sv);
     PNET_BUFFER_LIST r = ddi_body_NdisAllocateNetBufferAndNetBufferList(
         PoolHandle, ContextSize, ContextBackFill, MdlChain, DataOffset, DataLength);
-    nd_verify_ddi_leave(k, "NdisAllocateNetBufferAndNetBufferList", (int64_t)(r != NULL), &sv);
+    nd_verify_ddi_leave(k, fast, "NdisAllocateNetBufferAndNetBufferList", (int64_t)(r != NULL),
+                        &sv);
     return r;
 }
 
@@ -742,9 +743,9 @@ VOID NdisFreeNetBufferList(PNET_BUFFER_LIST NetBufferList)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(NetBufferList)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisFreeNetBufferList", 1, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisFreeNetBufferList", 1, args, &sv);
     ddi_body_NdisFreeNetBufferList(NetBufferList);
-    nd_verify_ddi_leave(k, "NdisFreeNetBufferList", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisFreeNetBufferList", 0, &sv);
 }
 
 PNET_BUFFER NdisAllocateNetBuffer(NDIS_HANDLE PoolHandle, PMDL MdlChain, ULONG DataOffset,
@@ -754,9 +755,9 @@ PNET_BUFFER NdisAllocateNetBuffer(NDIS_HANDLE PoolHandle, PMDL MdlChain, ULONG D
     const uint64_t args[4] = {nd_ptr_arg(PoolHandle), nd_ptr_arg(MdlChain), (uint64_t)DataOffset,
                               (uint64_t)DataLength};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisAllocateNetBuffer", 4, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisAllocateNetBuffer", 4, args, &sv);
     PNET_BUFFER r = ddi_body_NdisAllocateNetBuffer(PoolHandle, MdlChain, DataOffset, DataLength);
-    nd_verify_ddi_leave(k, "NdisAllocateNetBuffer", (int64_t)(r != NULL), &sv);
+    nd_verify_ddi_leave(k, fast, "NdisAllocateNetBuffer", (int64_t)(r != NULL), &sv);
     return r;
 }
 
@@ -765,9 +766,9 @@ VOID NdisFreeNetBuffer(PNET_BUFFER NetBuffer)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(NetBuffer)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisFreeNetBuffer", 1, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisFreeNetBuffer", 1, args, &sv);
     ddi_body_NdisFreeNetBuffer(NetBuffer);
-    nd_verify_ddi_leave(k, "NdisFreeNetBuffer", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisFreeNetBuffer", 0, &sv);
 }
 
 PVOID NdisGetDataBuffer(PNET_BUFFER NetBuffer, ULONG BytesNeeded, PVOID Storage, UINT AlignMultiple,
@@ -777,9 +778,9 @@ PVOID NdisGetDataBuffer(PNET_BUFFER NetBuffer, ULONG BytesNeeded, PVOID Storage,
     const uint64_t args[5] = {nd_ptr_arg(NetBuffer), (uint64_t)BytesNeeded, nd_ptr_arg(Storage),
                               (uint64_t)AlignMultiple, (uint64_t)AlignOffset};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisGetDataBuffer", 5, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisGetDataBuffer", 5, args, &sv);
     PVOID r =
         ddi_body_NdisGetDataBuffer(NetBuffer, BytesNeeded, Storage, AlignMultiple, AlignOffset);
-    nd_verify_ddi_leave(k, "NdisGetDataBuffer", (int64_t)(r != NULL), &sv);
+    nd_verify_ddi_leave(k, fast, "NdisGetDataBuffer", (int64_t)(r != NULL), &sv);
     return r;
 }

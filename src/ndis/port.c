@@ -89,10 +89,10 @@ NDIS_STATUS NdisMRegisterIoPortRange(PVOID *PortOffset, NDIS_HANDLE MiniportAdap
     const uint64_t args[4] = {nd_ptr_arg(PortOffset), nd_ptr_arg(MiniportAdapterHandle),
                               (uint64_t)InitialPort, (uint64_t)NumberOfPorts};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisMRegisterIoPortRange", 4, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisMRegisterIoPortRange", 4, args, &sv);
     NDIS_STATUS r = ddi_body_NdisMRegisterIoPortRange(PortOffset, MiniportAdapterHandle,
                                                       InitialPort, NumberOfPorts);
-    nd_verify_ddi_leave(k, "NdisMRegisterIoPortRange", (int64_t)r, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisMRegisterIoPortRange", (int64_t)r, &sv);
     return r;
 }
 
@@ -103,10 +103,10 @@ VOID NdisMDeregisterIoPortRange(NDIS_HANDLE MiniportAdapterHandle, UINT InitialP
     const uint64_t args[4] = {nd_ptr_arg(MiniportAdapterHandle), (uint64_t)InitialPort,
                               (uint64_t)NumberOfPorts, nd_ptr_arg(PortOffset)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisMDeregisterIoPortRange", 4, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisMDeregisterIoPortRange", 4, args, &sv);
     ddi_body_NdisMDeregisterIoPortRange(MiniportAdapterHandle, InitialPort, NumberOfPorts,
                                         PortOffset);
-    nd_verify_ddi_leave(k, "NdisMDeregisterIoPortRange", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisMDeregisterIoPortRange", 0, &sv);
 }
 
 /*
@@ -229,13 +229,25 @@ static inline __attribute__((always_inline)) void raw_write(ULONG_PTR port, uint
 /*
  * The Uchar DDIs, the ones a driver's data path uses: a fast path in front
  * of raw_read / raw_write. When the call is outermost with no observer
- * (nd_verify_leaf_quiet), the machine has hardware, the port lies in the
- * I/O space, a read has its Data pointer and a write's port is no DMA
- * register, the DDI can make no report of its own: it opens the bracket
+ * (nd_verify_leaf_quiet: the thread is bound to a kernel, and a kernel
+ * always has its hardware, nd_kernel_create refuses none, so port_hw would
+ * find it), the port lies in the I/O space, a read has its Data pointer and
+ * a write's port lies above the DMA registers, the DDI can make no report
+ * of its own: it opens the bracket
  * (its fast path), makes the one access and closes the bracket as always
  * (call_end tests again what the access may have changed). Otherwise the
  * general path runs from the start: nothing was done before it.
  */
+
+/* True for a port in the I/O space above every DMA register (a device's
+   port: the usual case), in one compare. Such a port is no DMA register
+   (nd_hw_is_dma_port), so a write there makes no dma_port_check; the
+   other ports, DMA or not, take the general path, which does the same
+   work for them. */
+static inline bool port_above_dma(ULONG_PTR port)
+{
+    return port - (AT_DMA2_LAST + 1u) <= 0xFFFFu - (AT_DMA2_LAST + 1u);
+}
 
 static __attribute__((noinline)) void read_uchar_general(ULONG_PTR Port, PUCHAR Data)
 {
@@ -250,12 +262,10 @@ static __attribute__((noinline)) void write_uchar_general(ULONG_PTR Port, UCHAR 
 VOID NdisRawReadPortUchar(ULONG_PTR Port, PUCHAR Data)
 {
     nd_kernel *k = nd_kernel_current();
-    nd_hw *hw;
-    if (__builtin_expect(Data != NULL && Port <= 0xFFFFu, 1) && nd_verify_leaf_quiet(k) &&
-        __builtin_expect((hw = nd_kernel_hw(k)) != NULL, 1)) {
+    if (__builtin_expect(Data != NULL && Port <= 0xFFFFu, 1) && nd_verify_leaf_quiet(k)) {
         const uint64_t args[2] = {(uint64_t)Port, nd_ptr_arg(Data)};
         nd_verify_quiet_begin(k, "NdisRawReadPortUchar", 2, args);
-        *Data = nd_hw_io_read8(hw, (uint16_t)Port);
+        *Data = nd_hw_io_read8(nd_kernel_hw(k), (uint16_t)Port);
         nd_verify_call_end(k, "NdisRawReadPortUchar", 0);
         return;
     }
@@ -275,12 +285,10 @@ VOID NdisRawReadPortUlong(ULONG_PTR Port, PULONG Data)
 VOID NdisRawWritePortUchar(ULONG_PTR Port, UCHAR Data)
 {
     nd_kernel *k = nd_kernel_current();
-    nd_hw *hw;
-    if (__builtin_expect(Port <= 0xFFFFu && !nd_hw_is_dma_port((uint16_t)Port), 1) &&
-        nd_verify_leaf_quiet(k) && __builtin_expect((hw = nd_kernel_hw(k)) != NULL, 1)) {
+    if (__builtin_expect(port_above_dma(Port), 1) && nd_verify_leaf_quiet(k)) {
         const uint64_t args[2] = {(uint64_t)Port, (uint64_t)Data};
         nd_verify_quiet_begin(k, "NdisRawWritePortUchar", 2, args);
-        nd_hw_io_write8(hw, (uint16_t)Port, Data);
+        nd_hw_io_write8(nd_kernel_hw(k), (uint16_t)Port, Data);
         nd_verify_call_end(k, "NdisRawWritePortUchar", 0);
         return;
     }

@@ -200,10 +200,10 @@ NDIS_STATUS NdisAllocateTimerObject(NDIS_HANDLE NdisHandle,
     const uint64_t args[3] = {nd_ptr_arg(NdisHandle), nd_ptr_arg(TimerCharacteristics),
                               nd_ptr_arg(pTimerObject)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisAllocateTimerObject", 3, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisAllocateTimerObject", 3, args, &sv);
     NDIS_STATUS r =
         ddi_body_NdisAllocateTimerObject(NdisHandle, TimerCharacteristics, pTimerObject);
-    nd_verify_ddi_leave(k, "NdisAllocateTimerObject", (int64_t)r, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisAllocateTimerObject", (int64_t)r, &sv);
     return r;
 }
 
@@ -214,10 +214,10 @@ BOOLEAN NdisSetTimerObject(NDIS_HANDLE TimerObject, LARGE_INTEGER DueTime, LONG 
     const uint64_t args[4] = {nd_ptr_arg(TimerObject), (uint64_t)DueTime.QuadPart,
                               (uint64_t)MillisecondsPeriod, nd_ptr_arg(FunctionContext)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisSetTimerObject", 4, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisSetTimerObject", 4, args, &sv);
     BOOLEAN r =
         ddi_body_NdisSetTimerObject(TimerObject, DueTime, MillisecondsPeriod, FunctionContext);
-    nd_verify_ddi_leave(k, "NdisSetTimerObject", (int64_t)r, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisSetTimerObject", (int64_t)r, &sv);
     return r;
 }
 
@@ -226,9 +226,9 @@ BOOLEAN NdisCancelTimerObject(NDIS_HANDLE TimerObject)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(TimerObject)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisCancelTimerObject", 1, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisCancelTimerObject", 1, args, &sv);
     BOOLEAN r = ddi_body_NdisCancelTimerObject(TimerObject);
-    nd_verify_ddi_leave(k, "NdisCancelTimerObject", (int64_t)r, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisCancelTimerObject", (int64_t)r, &sv);
     return r;
 }
 
@@ -237,9 +237,9 @@ VOID NdisFreeTimerObject(NDIS_HANDLE TimerObject)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {nd_ptr_arg(TimerObject)};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisFreeTimerObject", 1, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisFreeTimerObject", 1, args, &sv);
     ddi_body_NdisFreeTimerObject(TimerObject);
-    nd_verify_ddi_leave(k, "NdisFreeTimerObject", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisFreeTimerObject", 0, &sv);
 }
 
 VOID NdisStallExecution(UINT MicrosecondsToStall)
@@ -247,9 +247,9 @@ VOID NdisStallExecution(UINT MicrosecondsToStall)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {(uint64_t)MicrosecondsToStall};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisStallExecution", 1, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisStallExecution", 1, args, &sv);
     ddi_body_NdisStallExecution(MicrosecondsToStall);
-    nd_verify_ddi_leave(k, "NdisStallExecution", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisStallExecution", 0, &sv);
 }
 
 VOID NdisMSleep(ULONG MicrosecondsToSleep)
@@ -257,7 +257,7 @@ VOID NdisMSleep(ULONG MicrosecondsToSleep)
     nd_kernel *k = nd_kernel_current();
     const uint64_t args[1] = {(uint64_t)MicrosecondsToSleep};
     nd_verify_saved sv;
-    nd_verify_ddi_enter(k, "NdisMSleep", 1, args, &sv);
+    const bool fast = nd_verify_ddi_enter(k, "NdisMSleep", 1, args, &sv);
     ddi_body_NdisMSleep(MicrosecondsToSleep);
-    nd_verify_ddi_leave(k, "NdisMSleep", 0, &sv);
+    nd_verify_ddi_leave(k, fast, "NdisMSleep", 0, &sv);
 }

@@ -195,15 +195,20 @@ void nd_verify_slow_enter(nd_kernel *k, const char *ddi, unsigned nargs, const u
     nd_verify_call_suspend(k, sv);
 }
 
+void nd_verify_slow_leave_outer(nd_kernel *k, const char *ddi, int64_t status)
+{
+    /* An outermost call: resume would restore the call state only for end
+       to clear it, and the fast enter saved nothing else. */
+    k->verify.depth = 1;
+    nd_verify_slow_end(k, ddi, status);
+}
+
 void nd_verify_slow_leave(nd_kernel *k, const char *ddi, int64_t status, const nd_verify_saved *sv)
 {
     if (!k)
         return;
     if (sv->depth == 1) {
-        /* An outermost call: resume would restore the call state only for
-           end to clear it, and the fast enter saved nothing else. */
-        k->verify.depth = 1;
-        nd_verify_slow_end(k, ddi, status);
+        nd_verify_slow_leave_outer(k, ddi, status);
         return;
     }
     nd_verify_call_resume(k, sv);
@@ -216,6 +221,7 @@ void nd_verify_set_caller(nd_kernel *k, const char *file, uint32_t line)
         return;
     k->verify.caller_file = file;
     k->verify.caller_line = line;
+    k->verify.caller_set = file != NULL; /* in the gate: the fast paths leave it alone */
 }
 
 bool nd_verify_mdl_free_check(nd_kernel *k, const void *mdl, const char *ddi)

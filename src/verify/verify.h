@@ -31,22 +31,36 @@ typedef struct nd_kernel nd_kernel;
 typedef bool (*nd_verify_mdl_busy_fn)(void *ctx, const void *mdl);
 
 typedef struct nd_verify {
-    /* The bracket's gate: the nesting of nd_verify_call_begin and a copy of
-       the machine's observer count (its nd_hw's obs.active, which the
-       observer list keeps up to date through obs.mirror, see kernel.c), side
-       by side so that the inline fast paths below test both with one
-       compare: gate == 0 is "no call in progress and no observer", gate == 1
-       is "one outermost call in progress and no observer" (see
-       nd_verify_gate). The bracket builds events only while obs_active is
-       not 0. */
+    /* The bracket's gate: the nesting of nd_verify_call_begin, whether a
+       caller position is set (caller_file) and a copy of the machine's
+       observer count (its nd_hw's obs.active, which the observer list keeps
+       up to date through obs.mirror, see kernel.c), side by side so that
+       the inline fast paths below test all three with one compare: gate ==
+       0 is "no call in progress, no caller position and no observer", gate
+       == 1 is "one outermost call in progress, no caller position and no
+       observer" (see nd_verify_gate). So a fast path that passed the gate
+       knows caller_file is NULL and leaves it alone. The bracket builds
+       events only while obs_active is not 0. */
     union {
         struct {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            unsigned depth;      /* nesting of nd_verify_call_begin */
+            union {
+                struct {
+                    uint16_t depth;      /* nesting of nd_verify_call_begin */
+                    uint16_t caller_set; /* caller_file != NULL (nd_verify_set_caller) */
+                };
+                uint32_t level; /* both, for the fast paths' one-store updates */
+            };
             unsigned obs_active; /* observers attached (copy of obs.active) */
 #else
             unsigned obs_active;
-            unsigned depth;
+            union {
+                struct {
+                    uint16_t caller_set;
+                    uint16_t depth;
+                };
+                uint32_t level;
+            };
 #endif
         };
         uint64_t gate;
@@ -67,10 +81,11 @@ typedef struct nd_verify {
 } nd_verify;
 
 _Static_assert(sizeof(unsigned) == 4 && sizeof(uint64_t) == 8,
-               "nd_verify's gate packs depth and obs_active into 64 bits");
+               "nd_verify's gate packs depth, caller_set and obs_active into 64 bits");
 
-/* The gate's value for a nesting of @depth with no observer attached: the
-   fast paths compare the whole gate with it (depth in the low half). */
+/* The gate's value for a nesting of @depth with no caller position set and
+   no observer attached: the fast paths compare the whole gate with it
+   (depth in the low 16 bits). */
 static inline uint64_t nd_verify_gate(unsigned depth)
 {
     return depth;
@@ -125,7 +140,8 @@ typedef struct nd_verify_saved {
 } nd_verify_saved;
 static inline void nd_verify_call_suspend(nd_kernel *k, nd_verify_saved *sv);
 static inline void nd_verify_call_resume(nd_kernel *k, const nd_verify_saved *sv);
-/* The adapter the call in progress concerns (recorded only inside a call). */
+/* The adapter the call in progress concerns (recorded only inside a call).
+   @k is not NULL: its callers have found a handle of @k's NDIS layer. */
 static inline void nd_verify_call_adapter(nd_kernel *k, const void *adapter);
 /* The driver's caller position for the next bracketed call (static @file). */
 void nd_verify_set_caller(nd_kernel *k, const char *file, uint32_t line);
@@ -136,7 +152,7 @@ bool nd_verify_mdl_free_check(nd_kernel *k, const void *mdl, const char *ddi);
 
 static inline void nd_verify_call_adapter(nd_kernel *k, const void *adapter)
 {
-    if (k && nd_kernel_verify(k)->depth > 0)
+    if (nd_kernel_verify(k)->depth > 0)
         nd_kernel_verify(k)->adapter = (uint64_t)(uintptr_t)adapter;
 }
 
@@ -157,6 +173,9 @@ void nd_verify_slow_enter(nd_kernel *k, const char *ddi, unsigned nargs, const u
                           nd_verify_saved *sv) __attribute__((noinline, cold));
 void nd_verify_slow_leave(nd_kernel *k, const char *ddi, int64_t status, const nd_verify_saved *sv)
     __attribute__((noinline, cold));
+/* slow_leave for an outermost call (a saved depth of 1). */
+void nd_verify_slow_leave_outer(nd_kernel *k, const char *ddi, int64_t status)
+    __attribute__((noinline, cold));
 
 /* True when the bracket of an outermost call needs no event (the usual case). */
 static inline bool nd_verify_quiet(const nd_verify *vs)
@@ -176,12 +195,23 @@ static inline void nd_verify_record_call(nd_verify *vs, const char *ddi, unsigne
 
 /* Forget the call that ended (end without the event). nargs, args and
    adapter belong to call_ddi and are read only while it is set, and
-   caller_line only while caller_file is; so clearing those two is enough. */
+   caller_line only while caller_file is; so clearing those two (and their
+   flag in the gate) is enough. */
 static inline void nd_verify_clear_call(nd_verify *vs)
 {
     vs->depth = 0;
+    vs->caller_set = 0;
     vs->call_ddi = NULL;
     vs->caller_file = NULL;
+}
+
+/* nd_verify_clear_call when the gate said "no caller position" (caller_set
+   0, so caller_file is NULL already): the depth and the call only (level =
+   0 is depth 0 with caller_set still 0). */
+static inline void nd_verify_clear_quiet_call(nd_verify *vs)
+{
+    vs->level = 0;
+    vs->call_ddi = NULL;
 }
 
 static inline void nd_verify_call_end(nd_kernel *k, const char *ddi, int64_t status)
@@ -189,7 +219,7 @@ static inline void nd_verify_call_end(nd_kernel *k, const char *ddi, int64_t sta
     if (__builtin_expect(k != NULL, 1)) {
         nd_verify *vs = nd_kernel_verify(k);
         if (__builtin_expect(vs->gate == nd_verify_gate(1), 1)) {
-            nd_verify_clear_call(vs);
+            nd_verify_clear_quiet_call(vs);
             return;
         }
     }
@@ -214,13 +244,17 @@ static inline void nd_verify_quiet_begin(nd_kernel *k, const char *ddi, unsigned
                                          const uint64_t *args)
 {
     nd_verify *vs = nd_kernel_verify(k);
-    vs->depth = 1;
+    vs->level = 1; /* depth 1; caller_set stays 0, as the gate said */
     nd_verify_record_call(vs, ddi, nargs, args);
 }
 
+/* After nd_verify_leaf_quiet(@k) said true and work that touched no
+   verifier state: the gate was 0, so the depth is 0 and caller_file NULL
+   still, and only the call (of a suspended outer DDI, if any) is left to
+   clear, as begin + end would. */
 static inline void nd_verify_leaf_quiet_call(nd_kernel *k)
 {
-    nd_verify_clear_call(nd_kernel_verify(k));
+    nd_kernel_verify(k)->call_ddi = NULL;
 }
 
 /* The bracket of a leaf DDI: one whose work calls no other DDI and runs no
@@ -250,7 +284,7 @@ static inline void nd_verify_call_begin(nd_kernel *k, const char *ddi, unsigned 
 static inline void nd_verify_leaf_end(nd_kernel *k, bool fast, const char *ddi, int64_t status)
 {
     if (__builtin_expect(fast, 1))
-        nd_verify_clear_call(nd_kernel_verify(k));
+        nd_verify_clear_quiet_call(nd_kernel_verify(k));
     else
         nd_verify_slow_end(k, ddi, status);
 }
@@ -276,50 +310,54 @@ static inline void nd_verify_call_resume(nd_kernel *k, const nd_verify_saved *sv
         return;
     nd_verify *vs = nd_kernel_verify(k);
     vs->call_ddi = sv->call_ddi;
-    vs->depth = sv->depth;
+    vs->depth = (uint16_t)sv->depth;
     vs->nargs = sv->nargs;
     vs->args = sv->args;
     vs->adapter = sv->adapter;
 }
 
 /* The bracket of a DDI that may run driver code: begin + suspend on entry,
-   resume + end on exit (the wrappers of src/ndis use these).
-   Fast path (outermost call, no observer): begin would record the call and
-   raise the depth to 1, suspend would save that state and drop the depth
-   back to 0; so record the call, leave the depth at 0, and remember only
-   that the saved depth is 1 - the one field of @sv the matching leave reads
-   in that case (for a saved depth of 1, resume + end restore the call state
-   only to clear it). */
-static inline void nd_verify_ddi_enter(nd_kernel *k, const char *ddi, unsigned nargs,
+   resume + end on exit (the wrappers of src/ndis use these). Enter returns
+   whether it took its fast path; leave, given that answer, needs nothing
+   else from @sv then (as leaf_begin / leaf_end).
+   Fast path (outermost call, no caller position, no observer): begin would
+   record the call and raise the depth to 1, suspend would save that state
+   and drop the depth back to 0; so record the call and leave the depth at
+   0, without filling @sv: the saved state is known (a depth of 1), and for
+   a saved depth of 1 resume + end restore the call state only to clear
+   it. */
+static inline bool nd_verify_ddi_enter(nd_kernel *k, const char *ddi, unsigned nargs,
                                        const uint64_t *args, nd_verify_saved *sv)
 {
-    if (__builtin_expect(k != NULL, 1)) {
-        nd_verify *vs = nd_kernel_verify(k);
-        if (__builtin_expect(vs->gate == nd_verify_gate(0), 1)) {
-            nd_verify_record_call(vs, ddi, nargs, args);
-            sv->depth = 1;
-            return;
-        }
+    if (nd_verify_leaf_quiet(k)) {
+        nd_verify_record_call(nd_kernel_verify(k), ddi, nargs, args);
+        return true;
     }
     nd_verify_slow_enter(k, ddi, nargs, args, sv);
+    return false;
 }
 
-static inline void nd_verify_ddi_leave(nd_kernel *k, const char *ddi, int64_t status,
+static inline void nd_verify_ddi_leave(nd_kernel *k, bool fast, const char *ddi, int64_t status,
                                        const nd_verify_saved *sv)
 {
-    /* The usual case, an outermost call (saved depth 1) with no observer:
-       resume would restore the call state only for end to drop its depth to
-       0 and clear it, so clear it directly; the state is the same. The
-       current depth does not matter there (slow_leave sets it to 1 before
-       ending the call), so only the observer count is tested. */
-    if (__builtin_expect(k != NULL, 1)) {
+    /* The usual case, after a fast enter (so @k is not NULL and the saved
+       depth is 1) with the gate still 0: resume would restore the call
+       state only for end to drop its depth to 0 and clear it, so clear it
+       directly; the state is the same. At gate 0 the depth is 0 already
+       and caller_file NULL, so only the call is cleared. Otherwise (an
+       observer attached meanwhile, a caller position set inside the call,
+       a depth left non-zero) slow_leave_outer sets the depth to 1 and ends
+       the call, as slow_leave does for a saved depth of 1. */
+    if (__builtin_expect(fast, 1)) {
         nd_verify *vs = nd_kernel_verify(k);
-        if (__builtin_expect(sv->depth == 1, 1) && nd_verify_quiet(vs)) {
-            nd_verify_clear_call(vs);
+        if (__builtin_expect(vs->gate == nd_verify_gate(0), 1)) {
+            vs->call_ddi = NULL;
             return;
         }
-        nd_verify_slow_leave(k, ddi, status, sv);
+        nd_verify_slow_leave_outer(k, ddi, status);
+        return;
     }
+    nd_verify_slow_leave(k, ddi, status, sv);
 }
 
 #endif /* ND_VERIFY_VERIFY_H */

@@ -997,6 +997,47 @@ static void spin_lock_bracket_context(void **state)
     stop(&t, &b);
 }
 
+/* A caller position (NdisdmaVerifyCaller) is part of the bracket's gate:
+   with one set, every DDI - a spin lock, a raw port, a DDI that may run
+   driver code - takes the general path, which carries the position in its
+   reports and consumes it; the fast paths, taken only without one, never
+   leave one behind. */
+static void caller_position_takes_general_path(void **state)
+{
+    (void)state;
+    ndt t;
+    ndt_buf b;
+    start(&t, NDISDMA_PLACEMENT_LOW, &b, 256);
+    NDIS_SPIN_LOCK lock;
+    NdisAllocateSpinLock(&lock);
+    NdisdmaVerifyCaller("gate.c", 3);
+    NdisAcquireSpinLock(&lock);
+    NdisReleaseSpinLock(&lock); /* the fast path again: nothing to consume */
+    expect_no_call_context(&t);
+    NdisdmaVerifyCaller("gate.c", 4);
+    uint64_t mark = ndisdma_violation_count(t.m);
+    NdisReleaseSpinLock(&lock); /* not held */
+    ndisdma_violation v;
+    memset(&v, 0, sizeof v);
+    expect_rule(&t, mark, NDISDMA_RULE_SPIN_LOCK, &v);
+    assert_string_equal(v.call, "NdisReleaseSpinLock");
+    assert_string_equal(v.file, "gate.c");
+    assert_int_equal(v.line, 4);
+    expect_no_call_context(&t);
+    UCHAR data = 0;
+    NdisdmaVerifyCaller("gate.c", 5);
+    NdisRawReadPortUchar(0x300, &data);
+    NdisRawWritePortUchar(0x300, data);
+    expect_no_call_context(&t);
+    PVOID p = NULL;
+    NdisdmaVerifyCaller("gate.c", 6);
+    assert_int_equal(NdisAllocateMemoryWithTag(&p, 16, 0x74736574), NDIS_STATUS_SUCCESS);
+    expect_no_call_context(&t);
+    NdisFreeMemory(p, 16, 0);
+    NdisFreeSpinLock(&lock);
+    stop(&t, &b);
+}
+
 /* ---- a driver that misbehaves in every way at once does not crash ---- */
 
 static void misuse_storm_is_safe(void **state)
@@ -1059,6 +1100,7 @@ int main(void)
         cmocka_unit_test(events_follow_observers),
         cmocka_unit_test(bracket_leaves_no_context),
         cmocka_unit_test(spin_lock_bracket_context),
+        cmocka_unit_test(caller_position_takes_general_path),
         cmocka_unit_test(misuse_storm_is_safe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
