@@ -77,7 +77,7 @@ struct sdnic {
     size_t op_pos;    /* bus bytes moved so far (pad byte included) */
     size_t op_need;   /* bus bytes of the whole operation */
     uint16_t op_len;  /* frame length in bytes */
-    uint8_t *op_slot; /* transmit: its TX slot; receive: head slot */
+    uint8_t *op_slot; /* transmit in pieces: its TX slot; receive: head slot */
 
     frame_ring tx, rx;
 
@@ -213,15 +213,32 @@ static uint64_t wire_ns(const sdnic *n, size_t len)
     return (bits * 1000000000ull + rate - 1) / rate;
 }
 
-/* A frame leaves the wire at @t_ns: to the destinations, then counted. */
+/* deliver's @t_ns for a frame that leaves the wire now (line rate 0): the
+   machine's time, read only when a wire observer needs it (nothing that
+   deliver does before moves the time). No frame leaves at UINT64_MAX. */
+#define DELIVER_NOW UINT64_MAX
+
+/* deliver's destinations beyond the card itself: the peer, then the wire
+   observer. Out of line, so that deliver, inlined where a frame leaves,
+   keeps the registers of the loopback case only. */
+static __attribute__((noinline)) void deliver_out(sdnic *n, const uint8_t *frame, size_t len,
+                                                  uint64_t t_ns)
+{
+    if (n->peer)
+        (void)rx_accept(n->peer, frame, len);
+    if (n->cfg.on_wire)
+        n->cfg.on_wire(n->cfg.wire_ctx, frame, len,
+                       t_ns == DELIVER_NOW ? ndisdma_machine_now(n->m) : t_ns);
+}
+
+/* A frame leaves the wire at @t_ns: to the destinations (loopback, peer,
+   wire observer, in that order), then counted. */
 static inline void deliver(sdnic *n, const uint8_t *frame, size_t len, uint64_t t_ns)
 {
     if (n->config & SDNIC_CFG_LOOPBACK)
         (void)rx_accept(n, frame, len);
-    if (n->peer)
-        (void)rx_accept(n->peer, frame, len);
-    if (n->cfg.on_wire)
-        n->cfg.on_wire(n->cfg.wire_ctx, frame, len, t_ns);
+    if (n->peer || n->cfg.on_wire)
+        deliver_out(n, frame, len, t_ns);
     n->st.tx_frames++;
     n->st.tx_bytes += len;
 }
@@ -303,7 +320,7 @@ static void tx_deliver_staged(sdnic *n, size_t len)
         frame = n->op_slot;
     }
     n->op_staged = false;
-    deliver(n, frame, len, ndisdma_machine_now(n->m));
+    deliver(n, frame, len, DELIVER_NOW);
 }
 
 /* The transmit DMA took the whole frame; @frame holds its bytes (its TX
@@ -323,7 +340,7 @@ static void tx_complete(sdnic *n, const uint8_t *frame)
         frame = n->op_slot;
     }
     if (n->cfg.line_rate_bps == 0) {
-        deliver(n, frame, len, ndisdma_machine_now(n->m));
+        deliver(n, frame, len, DELIVER_NOW);
         return;
     }
     frame_ring *r = &n->tx;
@@ -370,7 +387,9 @@ static void tx_go(sdnic *n)
     n->op_pos = 0;
     n->op_len = n->txlen;
     n->op_need = bus_bytes(n, n->txlen);
-    n->op_slot = ring_slot(&n->tx, ring_tail(&n->tx));
+    /* op_slot is set by the first callback of a frame in pieces (the only
+       transmits that use it): the TX FIFO's tail cannot move before then,
+       as nothing but a transmit adds to the FIFO. */
     n->op_staged = false;
     dreq(n, true);
 }
@@ -437,8 +456,10 @@ static size_t dma_to_device(void *ctx, unsigned channel, const uint8_t *data, si
         tx_complete(n, data);
         return take;
     }
-    if (pos == 0) /* the first part of a transmit in pieces (see Staging) */
+    if (pos == 0) { /* the first part of a transmit in pieces (see Staging) */
+        n->op_slot = ring_slot(&n->tx, ring_tail(&n->tx));
         n->op_staged = tx_can_stage(n);
+    }
     if (pos < n->op_len) {
         size_t k = n->op_len - pos;
         if (k > take)
@@ -473,12 +494,14 @@ static size_t dma_from_device(void *ctx, unsigned channel, uint8_t *data, size_t
         k = n->op_len - pos;
         if (k > give)
             k = give;
-        memcpy(data, n->op_slot + pos, k);
     }
     if (k < give)
         data[k] = 0; /* pad byte of an odd frame on a 16-bit channel */
     n->op_pos = pos + give;
     n->st.dma_units += give >> n->shift;
+    /* The frame's bytes last (they and the pad byte do not overlap; nothing
+       above reads them), so that fewer values live across the copy. */
+    memcpy(data, n->op_slot + pos, k);
     if (n->op_pos == n->op_need) {
         /* End of frame. Before the controller's terminal count, the card
            pulses EOP: the transfer ends after the units of this call. A
@@ -538,7 +561,8 @@ static uint8_t status(const sdnic *n)
 }
 
 /* Register reads. ISR and the status, which a driver reads on every
-   interrupt, are tested before the decode of the others. */
+   interrupt, and RXSTAT, read on every receive, are tested before the
+   decode of the others. */
 static uint8_t port_read(void *ctx, uint16_t port)
 {
     const sdnic *n = ctx;
@@ -547,6 +571,8 @@ static uint8_t port_read(void *ctx, uint16_t port)
         return n->isr;
     if (reg == SDNIC_REG_CMD)
         return status(n);
+    if (reg == SDNIC_REG_RXSTAT)
+        return n->rxstat;
     switch (reg) {
     case SDNIC_REG_IMR:
         return n->imr;
@@ -583,8 +609,6 @@ static uint8_t port_read(void *ctx, uint16_t port)
             k = UINT32_MAX;
         return (uint8_t)(k >> (8u * (reg - SDNIC_REG_RATE0)));
     }
-    case SDNIC_REG_RXSTAT:
-        return n->rxstat;
     case SDNIC_REG_WIDTH:
         return (uint8_t)(1u << n->shift);
     default:
@@ -592,18 +616,11 @@ static uint8_t port_read(void *ctx, uint16_t port)
     }
 }
 
-static void write_cmd(sdnic *n, uint8_t v)
+/* A command write, any bits: reset alone, or the others in their order.
+   Out of line, so that port_write, whose usual commands are a lone TX_GO or
+   RX_GO (tail calls), needs no stack frame. */
+static __attribute__((noinline)) void write_cmd_general(sdnic *n, uint8_t v)
 {
-    /* A lone TX_GO or RX_GO, what a driver writes per frame: the one command
-       bit that acts (the general order below runs that one only). */
-    if (v == SDNIC_CMD_TX_GO) {
-        tx_go(n);
-        return;
-    }
-    if (v == SDNIC_CMD_RX_GO) {
-        rx_go(n);
-        return;
-    }
     if (v & SDNIC_CMD_RESET) {
         reset(n);
         return;
@@ -620,8 +637,20 @@ static void write_cmd(sdnic *n, uint8_t v)
         rx_go(n);
 }
 
-/* Register writes. ISR and CMD, which a driver writes on every frame, are
-   tested before the decode of the others. */
+static inline void write_cmd(sdnic *n, uint8_t v)
+{
+    /* A lone TX_GO or RX_GO, what a driver writes per frame: the one command
+       bit that acts (the general order runs that one only). */
+    if (v == SDNIC_CMD_TX_GO)
+        tx_go(n);
+    else if (v == SDNIC_CMD_RX_GO)
+        rx_go(n);
+    else
+        write_cmd_general(n, v);
+}
+
+/* Register writes. ISR, CMD and TXLEN, which a driver writes on every
+   frame, are tested before the decode of the others. */
 static void port_write(void *ctx, uint16_t port, uint8_t v)
 {
     sdnic *n = ctx;
@@ -636,6 +665,15 @@ static void port_write(void *ctx, uint16_t port, uint8_t v)
         write_cmd(n, v);
         return;
     }
+    /* TXLEN, written on every transmit, before the decode of the rest. */
+    if (reg == SDNIC_REG_TXLEN_LO) {
+        n->txlen = (uint16_t)((n->txlen & 0xFF00u) | v);
+        return;
+    }
+    if (reg == SDNIC_REG_TXLEN_HI) {
+        n->txlen = (uint16_t)((n->txlen & 0x00FFu) | ((unsigned)v << 8));
+        return;
+    }
     switch (reg) {
     case SDNIC_REG_IMR: {
         const uint8_t before = n->isr & n->imr;
@@ -645,12 +683,6 @@ static void port_write(void *ctx, uint16_t port, uint8_t v)
     }
     case SDNIC_REG_CONFIG:
         n->config = v & SDNIC_CFG_LOOPBACK;
-        break;
-    case SDNIC_REG_TXLEN_LO:
-        n->txlen = (uint16_t)((n->txlen & 0xFF00u) | v);
-        break;
-    case SDNIC_REG_TXLEN_HI:
-        n->txlen = (uint16_t)((n->txlen & 0x00FFu) | ((unsigned)v << 8));
         break;
     case SDNIC_REG_MAC0:
     case SDNIC_REG_MAC0 + 1:

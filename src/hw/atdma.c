@@ -1,6 +1,8 @@
 /* The PC/AT DMA pair: see atdma.h. */
 #include "hw/atdma.h"
 
+#include <assert.h>
+#include <stddef.h>
 #include <string.h>
 
 const uint8_t nd_at_page_index[8] = {0x7, 0x3, 0x1, 0x2, 0xF, 0xB, 0x9, 0xA};
@@ -62,19 +64,51 @@ int nd_atdma_arbitrate_full(const nd_atdma *d, bool *alone)
     return (int)nd_i8237_pick(s, sr);
 }
 
-/* The usual case first: the master enabled, under fixed priority, with no
-   request of its own on channels 5-7 (hardware, software or block latch).
-   Then only the cascade input can win, and it does whenever the slave asks:
-   what nd_atdma_arbitrate_full finds in that case (own = 0, slave_wins =
-   sr != 0; with sr = 0, no candidate and -1, *alone untouched). */
+/* The master's bytes command, tc, sreq, dreq, mask and block, in this order
+   from `command` on (little-endian), as one word: usual_case_bits selects
+   what sends nd_atdma_arbitrate to the full arbitration (disabled or
+   rotating; a request or block latch on channels 5-7; channel 4 masked, for
+   which the full arbitration finds nobody as the usual case would), so that
+   one load and one test replace six of each. */
+static_assert(offsetof(nd_i8237, tc) == offsetof(nd_i8237, command) + 1 &&
+                  offsetof(nd_i8237, sreq) == offsetof(nd_i8237, command) + 2 &&
+                  offsetof(nd_i8237, dreq) == offsetof(nd_i8237, command) + 3 &&
+                  offsetof(nd_i8237, mask) == offsetof(nd_i8237, command) + 4 &&
+                  offsetof(nd_i8237, block) == offsetof(nd_i8237, command) + 5 &&
+                  offsetof(nd_i8237, command) + 8 <= sizeof(nd_i8237),
+              "nd_atdma_arbitrate reads these six bytes as one word");
+
+static inline uint64_t master_unusual(const nd_i8237 *m)
+{
+    const uint64_t usual_case_bits = (uint64_t)(CMD_DISABLE | CMD_ROTATING) | /* command */
+                                     (uint64_t)0x0E << 16 |                   /* sreq 5-7 */
+                                     (uint64_t)0x0E << 24 |                   /* dreq 5-7 */
+                                     (uint64_t)0x01 << 32 |                   /* mask 4 */
+                                     (uint64_t)0x0E << 40;                    /* block 5-7 */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t w; /* and stall, flipflop: not selected */
+    memcpy(&w, (const unsigned char *)m + offsetof(nd_i8237, command), sizeof w);
+    return w & usual_case_bits;
+#else
+    return ((uint64_t)m->command | (uint64_t)m->sreq << 16 | (uint64_t)m->dreq << 24 |
+            (uint64_t)m->mask << 32 | (uint64_t)m->block << 40) &
+           usual_case_bits;
+#endif
+}
+
+/* The usual case first: the master enabled, under fixed priority, channel
+   4 unmasked, with no request of its own on channels 5-7 (hardware,
+   software or block latch). Then only the cascade input can win, and it
+   does whenever the slave asks: what nd_atdma_arbitrate_full finds in that
+   case (own = 0, slave_wins = sr != 0; with sr = 0, no candidate and -1,
+   *alone untouched). Any other state, a masked channel 4 included (the
+   full arbitration then finds nobody), goes to nd_atdma_arbitrate_full. */
 int nd_atdma_arbitrate(nd_atdma *d, bool *alone)
 {
     const nd_i8237 *m = &d->ctl[1], *s = &d->ctl[0];
-    if (__builtin_expect((m->command & (CMD_DISABLE | CMD_ROTATING)) ||
-                             ((m->dreq | m->sreq | m->block) & 0x0E),
-                         0))
+    if (__builtin_expect(master_unusual(m) != 0, 0))
         return nd_atdma_arbitrate_full(d, alone);
-    if ((m->mode[0] & MODE_SEL_MASK) != MODE_CASCADE || (m->mask & 1))
+    if ((m->mode[0] & MODE_SEL_MASK) != MODE_CASCADE)
         return -1;
     const uint8_t sr = nd_i8237_ready(s);
     if (!sr)

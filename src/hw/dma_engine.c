@@ -340,6 +340,15 @@ static bool single_fast_ok(const nd_hw *hw, const nd_dma_dev *dev, unsigned type
                                    : type == MODE_TYPE_WRITE && shift == 0 && dev->d.from_device);
 }
 
+/* Can serve_direct move the next burst of channel @ch (@read: memory to
+   device): no observer, no engine fault armed, a device with a callback for
+   the direction? */
+static inline bool direct_ok(const nd_hw *hw, const nd_dma_dev *dev, bool read)
+{
+    return !hw->obs.active && !(hw->faults.armed & ND_FAULT_ENGINE_MASK) && dev->attached &&
+           (read ? dev->d.to_device != NULL : dev->d.from_device != NULL);
+}
+
 /*
  * Demand and block mode (H22) fast path, for the common burst: incrementing,
  * going straight between the device's callback and RAM (wholly inside RAM, a
@@ -352,26 +361,29 @@ static bool single_fast_ok(const nd_hw *hw, const nd_dma_dev *dev, unsigned type
  * units moved; *@done says the grant is over. Otherwise (*@done false, units
  * still allowed by @max) the next burst is one this loop does not handle and
  * the caller passes it to serve_general. @read: memory to device.
+ *
+ * Few values live across the device's callback: a callback may only request
+ * DREQ, pulse EOP and read ports (host-api.md), none of which changes the
+ * channel's address, count or page, so they are read again from the chip
+ * after it (and the units until terminal count with them).
  */
-static size_t serve_direct(nd_hw *hw, nd_i8237 *c, unsigned ch, uint64_t page_base, uint64_t max,
-                           bool read, bool *done)
+static inline size_t serve_direct(nd_hw *hw, unsigned ch, uint64_t max, bool read, bool *done)
 {
-    const unsigned shift = c->shift;
-    uint16_t *const cur_addr = &c->cur_addr[ch & 3], *const cur_count = &c->cur_count[ch & 3];
-    const nd_dma_dev *dev = &hw->dma.dev[ch];
     size_t moved = 0;
     for (;;) {
-        if (hw->obs.active || (hw->faults.armed & ND_FAULT_ENGINE_MASK) || !dev->attached ||
-            !(read ? dev->d.to_device != NULL : dev->d.from_device != NULL))
+        const nd_dma_dev *const dev = &hw->dma.dev[ch];
+        if (!direct_ok(hw, dev, read))
             break;
-        const uint32_t addr = *cur_addr;
-        const uint32_t until_tc = (uint32_t)*cur_count + 1u; /* H8, H26 */
-        const uint32_t until_wrap = 0x10000u - addr;         /* H18 */
+        const nd_i8237 *c = nd_atdma_ctl(&hw->dma, ch);
+        const unsigned shift = c->shift;
+        const uint32_t addr = c->cur_addr[ch & 3];
+        const uint32_t until_tc = (uint32_t)c->cur_count[ch & 3] + 1u; /* H8, H26 */
+        const uint32_t until_wrap = 0x10000u - addr;                   /* H18 */
         uint64_t n = until_tc < until_wrap ? until_tc : until_wrap;
         if (n > max - moved)
             n = max - moved;
         const size_t bytes = (size_t)n << shift;
-        const uint64_t phys = page_base + ((uint64_t)addr << shift);
+        const uint64_t phys = nd_atdma_phys(&hw->dma, ch, (uint16_t)addr);
         if (!nd_physmem_contains(&hw->ram, phys, bytes))
             break;
         uint8_t *const p = hw->ram.base + phys;
@@ -382,35 +394,39 @@ static size_t serve_direct(nd_hw *hw, nd_i8237 *c, unsigned ch, uint64_t page_ba
         hw->serving = -1;
         if (got > bytes)
             got = bytes;
-        const uint32_t u = (uint32_t)(got >> shift);
-        *cur_addr = (uint16_t)(addr + u);
-        *cur_count = (uint16_t)(*cur_count - u);
+        nd_i8237 *const cc = nd_atdma_ctl(&hw->dma, ch);
+        const uint32_t u = (uint32_t)(got >> cc->shift);
+        const uint16_t a0 = cc->cur_addr[ch & 3], c0 = cc->cur_count[ch & 3];
+        const bool tc = u == (uint32_t)c0 + 1u; /* u == until_tc */
+        cc->cur_addr[ch & 3] = (uint16_t)(a0 + u);
+        cc->cur_count[ch & 3] = (uint16_t)(c0 - u);
         moved += u;
         hw->stats.units += u;
-        hw->stats.bytes += (uint64_t)u << shift;
+        hw->stats.bytes += (uint64_t)u << cc->shift;
         hw->stats.bursts++;
         if (hw->obs.active && u) /* callbacks add no observers: never, in fact */
-            emit_burst(hw, ch, read ? MODE_TYPE_READ : MODE_TYPE_WRITE, false, page_base, addr,
-                       phys, u, 0);
+            emit_burst(hw, ch, read ? MODE_TYPE_READ : MODE_TYPE_WRITE, false,
+                       nd_atdma_phys(&hw->dma, ch, 0), a0, nd_atdma_phys(&hw->dma, ch, a0), u, 0);
         bus_advance(hw, u);
 
         const bool eop = hw->eop_pending != 0;
         hw->eop_pending = 0;
         if (ND_FAULT_UNLIKELY(hw->faults.armed & (1u << NDISDMA_FAULT_TC_SPURIOUS)))
-            spurious_tc(hw, ch, u, until_tc);
+            spurious_tc(hw, ch, u, (uint32_t)c0 + 1u);
         *done = true;
-        if (u == until_tc) { /* H19, H20 */
+        if (tc) { /* H19, H20 */
             end_of_transfer(hw, ch, false);
             return moved;
         }
-        if (eop) { /* H25 (see serve_general) */
-            if (u < n)
-                stall_channel(hw, c, ch, u);
+        const bool short_return = got < bytes; /* u < n */
+        if (eop) {                             /* H25 (see serve_general) */
+            if (short_return)
+                stall_channel(hw, cc, ch, u);
             end_of_transfer(hw, ch, true);
             return moved;
         }
-        if (u < n) {
-            stall_channel(hw, c, ch, u);
+        if (short_return) {
+            stall_channel(hw, cc, ch, u);
             return moved;
         }
         if (moved >= max || !still_ready(&hw->dma, ch))
@@ -427,10 +443,11 @@ static size_t serve_direct(nd_hw *hw, nd_i8237 *c, unsigned ch, uint64_t page_ba
  * inside RAM, a device with a callback for the direction, and for device to
  * memory an 8-bit channel); burst_indirect does the rest.
  */
-static __attribute__((noinline)) size_t serve_general(nd_hw *hw, unsigned ch, uint64_t page_base,
-                                                      uint64_t max, bool keep_single)
+static __attribute__((noinline)) size_t serve_general(nd_hw *hw, unsigned ch, uint64_t max,
+                                                      bool keep_single)
 {
     nd_atdma *d = &hw->dma;
+    const uint64_t page_base = nd_atdma_phys(d, ch, 0);
     nd_i8237 *c = nd_atdma_ctl(d, ch);
     const unsigned i = ch & 3, shift = c->shift;
     const uint8_t mode = c->mode[i];
@@ -545,26 +562,28 @@ static size_t serve_channel(nd_hw *hw, unsigned ch, uint64_t max, bool alone)
     const unsigned i = ch & 3;
     const uint8_t mode = c->mode[i];
     const unsigned sel = mode & MODE_SEL_MASK, type = mode & MODE_TYPE_MASK;
-    const uint64_t page_base = nd_atdma_phys(d, ch, 0);
 
     c->last = (uint8_t)i; /* H23: the channel just served becomes the lowest */
     if (ch < 4)
         d->ctl[1].last = 0;
     if (sel == MODE_BLOCK)
         c->block |= (uint8_t)(1u << i); /* H22: block mode runs to TC from one request */
-    size_t moved = 0;
     if ((sel == MODE_DEMAND || sel == MODE_BLOCK) && !(mode & MODE_DECREMENT) &&
         (type == MODE_TYPE_READ || (type == MODE_TYPE_WRITE && !c->shift))) {
         bool done;
-        moved = serve_direct(hw, c, ch, page_base, max, type == MODE_TYPE_READ, &done);
+        const size_t moved = serve_direct(hw, ch, max, type == MODE_TYPE_READ, &done);
         if (done)
             return moved;
+        /* keep_single matters in single mode only, and the channel is in
+           demand or block mode (callbacks write no port): false, so that
+           @alone need not be kept across the callbacks. */
+        return moved + serve_general(hw, ch, max - moved, false);
     }
     /* Single mode may keep serving without re-arbitrating while nothing
        changed and the channel would win again. */
     const bool keep_single =
         alone || !((c->command & CMD_ROTATING) || (d->ctl[1].command & CMD_ROTATING));
-    return moved + serve_general(hw, ch, page_base, max - moved, keep_single);
+    return serve_general(hw, ch, max, keep_single);
 }
 
 /* Memory-to-memory on controller 1 (H24): channel 0 reads, channel 1 writes,

@@ -235,6 +235,32 @@ static void contract_short_return_stalls_demand(void **state)
     hwt_dev_free(&d);
 }
 
+/* The common burst (no observer: dma_engine.c serve_direct) of a channel at
+   count 0xFFFF, 65,536 units until terminal count, whose device takes
+   nothing: a stall, not terminal count (the count does not step). */
+static void contract_zero_return_at_full_count_no_tc(void **state)
+{
+    ndisdma_machine *m = *state;
+    hwt_dev d;
+    hwt_dev_init(&d, m, 64);
+    hwt_dev_attach(&d, 1);
+    hwt_program(m, 1, MODE_DEMAND | MODE_TYPE_READ, 0x20000, 65536);
+    d.remaining = 0;
+    ndisdma_dma_request(m, 1, true);
+    assert_int_equal(ndisdma_dma_run(m, 0), 0);
+    assert_int_equal(d.ncalls, 1);
+    assert_int_equal(d.calls[0].len, 65536);
+    ndisdma_dma_channel_state st = hwt_chan(m, 1);
+    assert_true(st.stalled);
+    assert_false(st.terminal_count);
+    assert_false(st.masked);
+    assert_int_equal(st.current_count, 0xFFFF);
+    assert_int_equal(st.current_address, 0);
+    assert_int_equal(d.tc_count, 0);
+    assert_int_equal(hwt_stats(m).terminal_counts, 0);
+    hwt_dev_free(&d);
+}
+
 /* The same in block mode: the block waits for its device instead of
    spinning, whether started by software request or by DREQ; a device that
    takes nothing stalls too; a new software request also restarts it. */
@@ -944,6 +970,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(contract_request_invalid_channel, hwt_setup, hwt_teardown),
         cmocka_unit_test_setup_teardown(contract_units_and_lengths, hwt_setup, hwt_teardown),
         cmocka_unit_test_setup_teardown(contract_short_return_stalls_demand, hwt_setup,
+                                        hwt_teardown),
+        cmocka_unit_test_setup_teardown(contract_zero_return_at_full_count_no_tc, hwt_setup,
                                         hwt_teardown),
         cmocka_unit_test_setup_teardown(contract_short_return_stalls_block, hwt_setup,
                                         hwt_teardown),
