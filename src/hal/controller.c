@@ -16,7 +16,9 @@
  * spin lock (ctl_lock), and each starts by clearing the flip-flop.
  * MapTransfer's whole sequence (lock, program, unmask, unlock) is one call,
  * nd_ctl_start, out of line so that its caller keeps nothing live across
- * the port calls.
+ * the port calls; the flush's mask and count read are one call too
+ * (nd_ctl_mask_read_count). Each sequence loads the hardware and its ports
+ * once, before its first access, rather than per access.
  * ReadDmaCounter is the table's entry (adapter and IRQL checks) in front of
  * nd_hal_read_dma_counter_live, which NDIS calls directly after checking
  * the IRQL itself.
@@ -71,12 +73,14 @@ void nd_ctl_unlock(nd_hal *h, unsigned ch, KIRQL old)
     KeReleaseSpinLock(&h->ctl_lock[ch >> 2], old);
 }
 
-void nd_ctl_mask(nd_hal *h, unsigned ch, bool masked)
+/* The bodies of nd_ctl_mask and nd_ctl_program, on the hardware @hw the
+   caller has loaded (nd_ctl_start keeps it in a register across both). */
+static void mask_at(nd_hw *hw, unsigned ch, bool masked)
 {
-    out8(h->hw, ch_port[ch].mask, (uint8_t)((masked ? MASK_SET : 0) | (ch & MASK_CHANNEL_MASK)));
+    out8(hw, ch_port[ch].mask, (uint8_t)((masked ? MASK_SET : 0) | (ch & MASK_CHANNEL_MASK)));
 }
 
-void nd_ctl_program(nd_hal *h, unsigned ch, uint8_t mode, uint64_t phys, uint32_t units)
+static void program_at(nd_hw *hw, unsigned ch, uint8_t mode, uint64_t phys, uint32_t units)
 {
     unsigned sub = ch & 3u;
     uint16_t addr;
@@ -91,7 +95,6 @@ void nd_ctl_program(nd_hal *h, unsigned ch, uint8_t mode, uint64_t phys, uint32_
     uint16_t count = (uint16_t)(units - 1u);
 
     const ch_ports *p = &ch_port[ch];
-    nd_hw *hw = h->hw;
     out8(hw, p->mask, (uint8_t)(MASK_SET | sub));
     out8(hw, p->mode, (uint8_t)((mode & ~MODE_CHANNEL_MASK) | sub));
     out8(hw, p->clear_ff, 0);
@@ -102,45 +105,67 @@ void nd_ctl_program(nd_hal *h, unsigned ch, uint8_t mode, uint64_t phys, uint32_
     out8(hw, p->count, (uint8_t)(count >> 8));
 }
 
+void nd_ctl_mask(nd_hal *h, unsigned ch, bool masked)
+{
+    mask_at(h->hw, ch, masked);
+}
+
+void nd_ctl_program(nd_hal *h, unsigned ch, uint8_t mode, uint64_t phys, uint32_t units)
+{
+    program_at(h->hw, ch, mode, phys, units);
+}
+
 /* Out of line, with only its arguments as state: the caller (MapTransfer)
    keeps none of its own values in registers or on its stack across the
-   nine port calls, and this sequence keeps just the hardware, the ports
-   and the bytes to write. The same accesses, in the same order, as lock +
-   program + unmask + unlock written out in the caller. */
+   nine port calls, and this sequence keeps just the hardware (loaded once,
+   for all nine), the ports and the bytes to write. The same accesses, in
+   the same order, as lock + nd_ctl_program + nd_ctl_mask(false) + unlock
+   written out in the caller. */
 __attribute__((noinline)) void nd_ctl_start(nd_hal *h, unsigned ch, uint8_t mode, uint64_t phys,
                                             uint32_t units)
 {
+    nd_hw *hw = h->hw;
     KIRQL old;
     nd_ctl_lock(h, ch, &old);
-    nd_ctl_program(h, ch, mode, phys, units);
-    nd_ctl_mask(h, ch, false);
+    program_at(hw, ch, mode, phys, units);
+    mask_at(hw, ch, false);
     nd_ctl_unlock(h, ch, old);
 }
 
-uint16_t nd_ctl_read_count_once(nd_hal *h, unsigned ch)
+/* One read of the count register through ports @clear_ff and @count. */
+static uint16_t read_count_at(nd_hw *hw, uint16_t clear_ff, uint16_t count)
 {
+    out8(hw, clear_ff, 0);
+    uint8_t lo = in8(hw, count);
+    uint8_t hi = in8(hw, count);
+    return (uint16_t)(lo | (unsigned)hi << 8);
+}
+
+uint16_t nd_ctl_mask_read_count(nd_hal *h, unsigned ch)
+{
+    /* nd_ctl_mask(true), then one count read: masked, the channel cannot
+       step between the two bytes. hw and the ports are loaded once. */
     const ch_ports *p = &ch_port[ch];
     nd_hw *hw = h->hw;
-    out8(hw, p->clear_ff, 0);
-    uint8_t lo = in8(hw, p->count);
-    uint8_t hi = in8(hw, p->count);
-    return (uint16_t)(lo | (unsigned)hi << 8);
+    mask_at(hw, ch, true);
+    return read_count_at(hw, p->clear_ff, p->count);
 }
 
 uint16_t nd_ctl_read_count(nd_hal *h, unsigned ch)
 {
-    const ch_ports *p = &ch_port[ch];
+    /* The two ports are loaded once, before the first access, so that they
+       stay in registers across the port calls. */
     nd_hw *hw = h->hw;
-    uint16_t prev = 0;
+    const uint16_t clear_ff = ch_port[ch].clear_ff;
+    const uint16_t count = ch_port[ch].count;
     /* N23: read until two reads agree. The count may step between the two
-       byte reads while the channel runs; bounded, so a pathological device
-       cannot hang the caller. */
-    for (int i = 0; i < 16; i++) {
-        out8(hw, p->clear_ff, 0);
-        uint8_t lo = in8(hw, p->count);
-        uint8_t hi = in8(hw, p->count);
-        uint16_t v = (uint16_t)(lo | (unsigned)hi << 8);
-        if (i > 0 && v == prev)
+       byte reads while the channel runs; bounded (16 reads), so a
+       pathological device cannot hang the caller. The first read has
+       nothing to agree with. */
+    uint16_t prev = read_count_at(hw, clear_ff, count);
+    for (int i = 1; i < 16; i++) {
+        uint16_t v = read_count_at(hw, clear_ff, count);
+        if (v == prev)
             return v;
         prev = v;
     }
@@ -169,12 +194,16 @@ ULONG nd_hal_read_dma_counter_live(PDMA_ADAPTER DmaAdapter)
 {
     /* The caller checked the IRQL and passes a live adapter (see hal.h):
        NDIS after its checks, or the table's entry after its own. */
-    nd_adapter *ad = nd_adapter_live(DmaAdapter);
+    /* The adapter's fields are read once, before the port calls, so that
+       the adapter itself need not stay live across them. */
+    const nd_adapter *ad = nd_adapter_live(DmaAdapter);
     nd_hal *h = ad->hal;
+    const unsigned ch = ad->channel;
+    const unsigned shift = ad->shift;
     KIRQL old;
-    nd_ctl_lock(h, ad->channel, &old);
-    uint16_t count = nd_ctl_read_count(h, ad->channel);
-    nd_ctl_unlock(h, ad->channel, old);
+    nd_ctl_lock(h, ch, &old);
+    uint16_t count = nd_ctl_read_count(h, ch);
+    nd_ctl_unlock(h, ch, old);
     uint32_t units = ((uint32_t)count + 1u) & 0xFFFFu;
-    return (ULONG)(units << ad->shift);
+    return (ULONG)(units << shift);
 }

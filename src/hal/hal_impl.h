@@ -203,9 +203,10 @@ void nd_ctl_start(nd_hal *h, unsigned ch, uint8_t mode, uint64_t phys, uint32_t 
 /* Current count register, read as N23 says (clear flip-flop, low, high,
    until two reads agree). */
 uint16_t nd_ctl_read_count(nd_hal *h, unsigned ch);
-/* One read of the count register (clear flip-flop, low, high): enough when
-   the channel is masked and cannot step between the two bytes. */
-uint16_t nd_ctl_read_count_once(nd_hal *h, unsigned ch);
+/* Mask channel @ch (nd_ctl_mask(true)), then one read of its count
+   register (clear flip-flop, low, high): enough once it is masked and
+   cannot step between the two bytes. */
+uint16_t nd_ctl_mask_read_count(nd_hal *h, unsigned ch);
 void nd_ctl_lock(nd_hal *h, unsigned ch, KIRQL *old);
 void nd_ctl_unlock(nd_hal *h, unsigned ch, KIRQL old);
 ULONG nd_hal_read_dma_counter(PDMA_ADAPTER DmaAdapter);

@@ -478,8 +478,7 @@ static inline BOOLEAN flush_checked(nd_adapter *ad, const flush_args *args)
     bool was_masked = nd_hw_dma_masked(h->hw, ch);
     bool dreq = nd_hw_dma_dreq(h->hw, ch);
     bool unstarted = m->units == 0x10000u && flush_unstarted(h, ch);
-    nd_ctl_mask(h, ch, true);
-    uint16_t count = nd_ctl_read_count_once(h, ch); /* masked: it cannot move */
+    uint16_t count = nd_ctl_mask_read_count(h, ch); /* masked: it cannot move */
     nd_ctl_unlock(h, ch, old);
 
     uint32_t rem = remaining_units(ad, count, unstarted);
