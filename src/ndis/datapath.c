@@ -91,13 +91,15 @@ static uint64_t chain_limit(const nd_ndis *n)
 }
 
 /* The adapter behind @h for a miniport DDI, with the IRQL checked
-   (<= DISPATCH_LEVEL); NULL after a report. */
-static inline nd_mp_adapter *mp_adapter(NDIS_HANDLE h, const char *ddi)
+   (<= DISPATCH_LEVEL); NULL after a report. @k: the calling thread's
+   kernel, from the DDI (nd_kernel_current): an adapter handle the lookup
+   finds is one of that thread's NDIS layer, so @k is the adapter's a->n->k
+   and the body need not load it again. */
+static inline nd_mp_adapter *mp_adapter(nd_kernel *k, NDIS_HANDLE h, const char *ddi)
 {
     nd_mp_adapter *a = nd_ndis_adapter_from_handle(h, ddi);
     if (!a)
         return NULL;
-    nd_kernel *k = a->n->k;
     nd_verify_call_adapter(k, a);
     if (!nd_kernel_irql_at_most(k, DISPATCH_LEVEL, ddi))
         return NULL;
@@ -244,16 +246,16 @@ void nd_datapath_before_halt(nd_mp_adapter *a)
 
 /* ---- the miniport's DDIs ---- */
 
-static VOID ddi_body_NdisMSendNetBufferListsComplete(NDIS_HANDLE MiniportAdapterHandle,
+static VOID ddi_body_NdisMSendNetBufferListsComplete(nd_kernel *k,
+                                                     NDIS_HANDLE MiniportAdapterHandle,
                                                      PNET_BUFFER_LIST NetBufferLists,
                                                      ULONG SendCompleteFlags)
 {
     static const char ddi[] = "NdisMSendNetBufferListsComplete";
-    nd_mp_adapter *a = mp_adapter(MiniportAdapterHandle, ddi);
+    nd_mp_adapter *a = mp_adapter(k, MiniportAdapterHandle, ddi);
     if (!a)
         return;
     nd_ndis *n = a->n;
-    nd_kernel *k = n->k;
     check_flag(k, (SendCompleteFlags & NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL) != 0,
                "NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL", ddi);
     if (!NetBufferLists) {
@@ -300,19 +302,16 @@ static VOID ddi_body_NdisMSendNetBufferListsComplete(NDIS_HANDLE MiniportAdapter
         dp->proto.send_complete(dp->proto_ctx, (ndisdma_adapter *)a, head, SendCompleteFlags);
 }
 
-static VOID ddi_body_NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
-                                                        PNET_BUFFER_LIST NetBufferLists,
-                                                        NDIS_PORT_NUMBER PortNumber,
-                                                        ULONG NumberOfNetBufferLists,
-                                                        ULONG ReceiveFlags)
+static VOID ddi_body_NdisMIndicateReceiveNetBufferLists(
+    nd_kernel *k, NDIS_HANDLE MiniportAdapterHandle, PNET_BUFFER_LIST NetBufferLists,
+    NDIS_PORT_NUMBER PortNumber, ULONG NumberOfNetBufferLists, ULONG ReceiveFlags)
 {
     static const char ddi[] = "NdisMIndicateReceiveNetBufferLists";
     (void)PortNumber;
-    nd_mp_adapter *a = mp_adapter(MiniportAdapterHandle, ddi);
+    nd_mp_adapter *a = mp_adapter(k, MiniportAdapterHandle, ddi);
     if (!a)
         return;
     nd_ndis *n = a->n;
-    nd_kernel *k = n->k;
     nd_datapath *dp = &a->dp;
     check_flag(k, (ReceiveFlags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL) != 0,
                "NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL", ddi);
@@ -350,8 +349,10 @@ static VOID ddi_body_NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdap
         }
         it->state = to;
         it->adapter = a;
-        it->next_free = lent; /* unused while allocated: the list of this indication */
-        lent = it;
+        if (res) {                /* the items to take back after the callback (see below) */
+            it->next_free = lent; /* unused while allocated */
+            lent = it;
+        }
         *tail = nbl;
         tail = &nbl->Next;
         good++;
@@ -375,9 +376,11 @@ static VOID ddi_body_NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdap
                              : dp->state == NDISDMA_ADAPTER_HALTING    ? "halting"
                                                                        : "initializing",
                              (unsigned long long)good);
-        for (nd_nbl_item *it = lent, *nx; it; it = nx) {
-            nx = it->next_free;
-            it->next_free = NULL;
+        /* No callback has run: the chain built above (head, NULL-ended) is
+           exactly the items of this indication. */
+        for (PNET_BUFFER_LIST nbl = head; nbl; nbl = nbl->Next) {
+            nd_nbl_item *it = (nd_nbl_item *)nbl;
+            it->next_free = NULL; /* linked above when @res */
             it->state = ND_NBL_HELD;
             it->adapter = NULL;
         }
@@ -399,24 +402,20 @@ static VOID ddi_body_NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdap
         dp->stats.nbls_returned += good;
         return;
     }
-    for (nd_nbl_item *it = lent, *nx; it; it = nx) {
-        nx = it->next_free;
-        it->next_free = NULL;
-    }
     dp->with_host += good;
     dp->proto.receive(dp->proto_ctx, (ndisdma_adapter *)a, head, (ULONG)good, ReceiveFlags);
 }
 
-static VOID ddi_body_NdisMOidRequestComplete(NDIS_HANDLE MiniportAdapterHandle,
+static VOID ddi_body_NdisMOidRequestComplete(nd_kernel *k, NDIS_HANDLE MiniportAdapterHandle,
                                              PNDIS_OID_REQUEST OidRequest, NDIS_STATUS Status)
 {
     static const char ddi[] = "NdisMOidRequestComplete";
-    nd_mp_adapter *a = mp_adapter(MiniportAdapterHandle, ddi);
+    nd_mp_adapter *a = mp_adapter(k, MiniportAdapterHandle, ddi);
     if (!a)
         return;
     nd_datapath *dp = &a->dp;
     if (!OidRequest || dp->oid != OidRequest) {
-        nd_verify_report(a->n->k, NDISDMA_RULE_COMPLETE_NOT_PENDING, ddi,
+        nd_verify_report(k, NDISDMA_RULE_COMPLETE_NOT_PENDING, ddi,
                          "OID request %p is not the request the miniport holds (%p)",
                          (void *)OidRequest, (void *)dp->oid);
         return;
@@ -426,41 +425,42 @@ static VOID ddi_body_NdisMOidRequestComplete(NDIS_HANDLE MiniportAdapterHandle,
     dp->oid = NULL;
 }
 
-static VOID ddi_body_NdisMPauseComplete(NDIS_HANDLE MiniportAdapterHandle)
+static VOID ddi_body_NdisMPauseComplete(nd_kernel *k, NDIS_HANDLE MiniportAdapterHandle)
 {
     static const char ddi[] = "NdisMPauseComplete";
-    nd_mp_adapter *a = mp_adapter(MiniportAdapterHandle, ddi);
+    nd_mp_adapter *a = mp_adapter(k, MiniportAdapterHandle, ddi);
     if (!a)
         return;
     if (!a->dp.pause_pending) {
-        nd_verify_report(a->n->k, NDISDMA_RULE_COMPLETE_NOT_PENDING, ddi, "no pause is pending");
+        nd_verify_report(k, NDISDMA_RULE_COMPLETE_NOT_PENDING, ddi, "no pause is pending");
         return;
     }
     pause_done(a);
 }
 
-static VOID ddi_body_NdisMRestartComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_STATUS Status)
+static VOID ddi_body_NdisMRestartComplete(nd_kernel *k, NDIS_HANDLE MiniportAdapterHandle,
+                                          NDIS_STATUS Status)
 {
     static const char ddi[] = "NdisMRestartComplete";
-    nd_mp_adapter *a = mp_adapter(MiniportAdapterHandle, ddi);
+    nd_mp_adapter *a = mp_adapter(k, MiniportAdapterHandle, ddi);
     if (!a)
         return;
     if (!a->dp.restart_pending) {
-        nd_verify_report(a->n->k, NDISDMA_RULE_COMPLETE_NOT_PENDING, ddi, "no restart is pending");
+        nd_verify_report(k, NDISDMA_RULE_COMPLETE_NOT_PENDING, ddi, "no restart is pending");
         return;
     }
     restart_done(a, Status);
 }
 
-static VOID ddi_body_NdisMResetComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_STATUS Status,
-                                        BOOLEAN AddressingReset)
+static VOID ddi_body_NdisMResetComplete(nd_kernel *k, NDIS_HANDLE MiniportAdapterHandle,
+                                        NDIS_STATUS Status, BOOLEAN AddressingReset)
 {
     static const char ddi[] = "NdisMResetComplete";
-    nd_mp_adapter *a = mp_adapter(MiniportAdapterHandle, ddi);
+    nd_mp_adapter *a = mp_adapter(k, MiniportAdapterHandle, ddi);
     if (!a)
         return;
     if (!a->dp.reset_pending) {
-        nd_verify_report(a->n->k, NDISDMA_RULE_COMPLETE_NOT_PENDING, ddi, "no reset is pending");
+        nd_verify_report(k, NDISDMA_RULE_COMPLETE_NOT_PENDING, ddi, "no reset is pending");
         return;
     }
     a->dp.reset_pending = false;
@@ -468,14 +468,13 @@ static VOID ddi_body_NdisMResetComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_
     a->dp.reset_addressing = AddressingReset;
 }
 
-static VOID ddi_body_NdisMIndicateStatusEx(NDIS_HANDLE MiniportAdapterHandle,
+static VOID ddi_body_NdisMIndicateStatusEx(nd_kernel *k, NDIS_HANDLE MiniportAdapterHandle,
                                            PNDIS_STATUS_INDICATION StatusIndication)
 {
     static const char ddi[] = "NdisMIndicateStatusEx";
-    nd_mp_adapter *a = mp_adapter(MiniportAdapterHandle, ddi);
+    nd_mp_adapter *a = mp_adapter(k, MiniportAdapterHandle, ddi);
     if (!a)
         return;
-    nd_kernel *k = a->n->k;
     if (!StatusIndication) {
         nd_verify_report(k, NDISDMA_RULE_NULL_ARG, ddi, "StatusIndication is NULL");
         return;
@@ -560,7 +559,7 @@ static int send_body(nd_mp_adapter *a, PNET_BUFFER_LIST nbls, ULONG flags)
     bool raise = flag && irql < DISPATCH_LEVEL;
     if (raise)
         nd_kernel_set_irql(DISPATCH_LEVEL);
-    KIRQL at = nd_kernel_irql();
+    KIRQL at = raise ? DISPATCH_LEVEL : irql; /* nd_kernel_irql() now */
     a->drv->chars.SendNetBufferListsHandler(a->context, nbls, NDIS_DEFAULT_PORT_NUMBER, flags);
     check_irql_back(k, at, "MiniportSendNetBufferLists");
     if (raise)
@@ -826,7 +825,7 @@ VOID NdisMSendNetBufferListsComplete(NDIS_HANDLE MiniportAdapterHandle,
                               (uint64_t)SendCompleteFlags};
     nd_verify_saved sv;
     const bool fast = nd_verify_ddi_enter(k, "NdisMSendNetBufferListsComplete", 3, args, &sv);
-    ddi_body_NdisMSendNetBufferListsComplete(MiniportAdapterHandle, NetBufferLists,
+    ddi_body_NdisMSendNetBufferListsComplete(k, MiniportAdapterHandle, NetBufferLists,
                                              SendCompleteFlags);
     nd_verify_ddi_leave(k, fast, "NdisMSendNetBufferListsComplete", 0, &sv);
 }
@@ -842,8 +841,8 @@ VOID NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
                               (uint64_t)ReceiveFlags};
     nd_verify_saved sv;
     const bool fast = nd_verify_ddi_enter(k, "NdisMIndicateReceiveNetBufferLists", 5, args, &sv);
-    ddi_body_NdisMIndicateReceiveNetBufferLists(MiniportAdapterHandle, NetBufferLists, PortNumber,
-                                                NumberOfNetBufferLists, ReceiveFlags);
+    ddi_body_NdisMIndicateReceiveNetBufferLists(k, MiniportAdapterHandle, NetBufferLists,
+                                                PortNumber, NumberOfNetBufferLists, ReceiveFlags);
     nd_verify_ddi_leave(k, fast, "NdisMIndicateReceiveNetBufferLists", 0, &sv);
 }
 
@@ -855,7 +854,7 @@ VOID NdisMOidRequestComplete(NDIS_HANDLE MiniportAdapterHandle, PNDIS_OID_REQUES
                               (uint64_t)(uint32_t)Status};
     nd_verify_saved sv;
     const bool fast = nd_verify_ddi_enter(k, "NdisMOidRequestComplete", 3, args, &sv);
-    ddi_body_NdisMOidRequestComplete(MiniportAdapterHandle, OidRequest, Status);
+    ddi_body_NdisMOidRequestComplete(k, MiniportAdapterHandle, OidRequest, Status);
     nd_verify_ddi_leave(k, fast, "NdisMOidRequestComplete", 0, &sv);
 }
 
@@ -865,7 +864,7 @@ VOID NdisMPauseComplete(NDIS_HANDLE MiniportAdapterHandle)
     const uint64_t args[1] = {nd_ptr_arg(MiniportAdapterHandle)};
     nd_verify_saved sv;
     const bool fast = nd_verify_ddi_enter(k, "NdisMPauseComplete", 1, args, &sv);
-    ddi_body_NdisMPauseComplete(MiniportAdapterHandle);
+    ddi_body_NdisMPauseComplete(k, MiniportAdapterHandle);
     nd_verify_ddi_leave(k, fast, "NdisMPauseComplete", 0, &sv);
 }
 
@@ -875,7 +874,7 @@ VOID NdisMRestartComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_STATUS Status)
     const uint64_t args[2] = {nd_ptr_arg(MiniportAdapterHandle), (uint64_t)(uint32_t)Status};
     nd_verify_saved sv;
     const bool fast = nd_verify_ddi_enter(k, "NdisMRestartComplete", 2, args, &sv);
-    ddi_body_NdisMRestartComplete(MiniportAdapterHandle, Status);
+    ddi_body_NdisMRestartComplete(k, MiniportAdapterHandle, Status);
     nd_verify_ddi_leave(k, fast, "NdisMRestartComplete", 0, &sv);
 }
 
@@ -887,7 +886,7 @@ VOID NdisMResetComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_STATUS Status,
                               (uint64_t)AddressingReset};
     nd_verify_saved sv;
     const bool fast = nd_verify_ddi_enter(k, "NdisMResetComplete", 3, args, &sv);
-    ddi_body_NdisMResetComplete(MiniportAdapterHandle, Status, AddressingReset);
+    ddi_body_NdisMResetComplete(k, MiniportAdapterHandle, Status, AddressingReset);
     nd_verify_ddi_leave(k, fast, "NdisMResetComplete", 0, &sv);
 }
 
@@ -898,6 +897,6 @@ VOID NdisMIndicateStatusEx(NDIS_HANDLE MiniportAdapterHandle,
     const uint64_t args[2] = {nd_ptr_arg(MiniportAdapterHandle), nd_ptr_arg(StatusIndication)};
     nd_verify_saved sv;
     const bool fast = nd_verify_ddi_enter(k, "NdisMIndicateStatusEx", 2, args, &sv);
-    ddi_body_NdisMIndicateStatusEx(MiniportAdapterHandle, StatusIndication);
+    ddi_body_NdisMIndicateStatusEx(k, MiniportAdapterHandle, StatusIndication);
     nd_verify_ddi_leave(k, fast, "NdisMIndicateStatusEx", 0, &sv);
 }

@@ -34,10 +34,9 @@ static BOOLEAN isr(void *ctx)
     nd_mp_interrupt *i = ctx;
     BOOLEAN queue = FALSE;
     ULONG targets = 0;
-    i->isrs++;
     BOOLEAN mine = i->chars.InterruptHandler(i->context, &queue, &targets);
     if (queue)
-        nd_dpc_queue(i->a->n->k, &i->dpc, NULL, NULL);
+        nd_dpc_queue(i->k, &i->dpc, NULL, NULL);
     return mine;
 }
 
@@ -48,7 +47,6 @@ static void dpc(nd_kernel *k, void *ctx, void *arg1, void *arg2)
     (void)arg1;
     (void)arg2;
     nd_mp_interrupt *i = ctx;
-    i->dpcs++;
     i->chars.InterruptDpcHandler(i->context, NULL, NULL, NULL);
 }
 
@@ -98,6 +96,7 @@ static NDIS_STATUS ddi_body_NdisMRegisterInterruptEx(
     if (!i)
         return NDIS_STATUS_RESOURCES;
     i->a = a;
+    i->k = k;
     i->context = MiniportInterruptContext;
     i->chars = *c;
     nd_dpc_init(&i->dpc, dpc, i);

@@ -242,11 +242,11 @@ void nd_dma_port_check(nd_ndis *n, uint16_t port, uint8_t value, const char *ddi
 struct nd_mp_interrupt {
     nd_obj obj; /* ND_KIND_INTERRUPT */
     nd_mp_adapter *a;
+    nd_kernel *k; /* a->n->k, kept for the ISR (one load where three were) */
     NDIS_HANDLE context;
     NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS chars;
     nd_interrupt *ki;
     nd_dpc dpc;
-    uint64_t isrs, dpcs;
 };
 
 struct nd_mp_timer {
