@@ -157,44 +157,6 @@ static void dma1_port_write(void *ctx, uint16_t port, uint8_t value)
     dma_write(ctx, 0, port, value);
 }
 
-static uint8_t dma1_addr_read(void *ctx, uint16_t port)
-{
-    return addr_read(ctx, 0, port);
-}
-
-static uint8_t dma1_count_read(void *ctx, uint16_t port)
-{
-    return count_read(ctx, 0, port);
-}
-
-static void dma1_addr_write(void *ctx, uint16_t port, uint8_t value)
-{
-    addr_write(ctx, 0, port, value);
-}
-
-static void dma1_count_write(void *ctx, uint16_t port, uint8_t value)
-{
-    count_write(ctx, 0, port, value);
-}
-
-static void dma1_single_mask_write(void *ctx, uint16_t port, uint8_t value)
-{
-    (void)port;
-    single_mask_write(ctx, 0, value);
-}
-
-static void dma1_mode_write(void *ctx, uint16_t port, uint8_t value)
-{
-    mode_write(ctx, 0, port, value);
-}
-
-static void dma1_clear_ff_write(void *ctx, uint16_t port, uint8_t value)
-{
-    (void)port;
-    (void)value;
-    clear_ff_write(ctx, 0);
-}
-
 /* Controller 2: even ports 0xC0-0xDE (A0-A3 = SA1-SA4); its odd ports are
    routed to the undecoded-port handlers. Its status read first brings the
    cascade input up to date. */
@@ -211,43 +173,43 @@ static void dma2_port_write(void *ctx, uint16_t port, uint8_t value)
     dma_write(ctx, 1, port, value);
 }
 
-static uint8_t dma2_addr_read(void *ctx, uint16_t port)
-{
-    return addr_read(ctx, 1, port);
-}
+/* The per-register decoders of controller @idx, named dma<n>_*: the same
+   seven trampolines for both controllers, each with its index a constant. */
+#define DMA_REGISTER_DECODERS(n, idx)                                                              \
+    static uint8_t dma##n##_addr_read(void *ctx, uint16_t port)                                    \
+    {                                                                                              \
+        return addr_read(ctx, idx, port);                                                          \
+    }                                                                                              \
+    static uint8_t dma##n##_count_read(void *ctx, uint16_t port)                                   \
+    {                                                                                              \
+        return count_read(ctx, idx, port);                                                         \
+    }                                                                                              \
+    static void dma##n##_addr_write(void *ctx, uint16_t port, uint8_t value)                       \
+    {                                                                                              \
+        addr_write(ctx, idx, port, value);                                                         \
+    }                                                                                              \
+    static void dma##n##_count_write(void *ctx, uint16_t port, uint8_t value)                      \
+    {                                                                                              \
+        count_write(ctx, idx, port, value);                                                        \
+    }                                                                                              \
+    static void dma##n##_single_mask_write(void *ctx, uint16_t port, uint8_t value)                \
+    {                                                                                              \
+        (void)port;                                                                                \
+        single_mask_write(ctx, idx, value);                                                        \
+    }                                                                                              \
+    static void dma##n##_mode_write(void *ctx, uint16_t port, uint8_t value)                       \
+    {                                                                                              \
+        mode_write(ctx, idx, port, value);                                                         \
+    }                                                                                              \
+    static void dma##n##_clear_ff_write(void *ctx, uint16_t port, uint8_t value)                   \
+    {                                                                                              \
+        (void)port;                                                                                \
+        (void)value;                                                                               \
+        clear_ff_write(ctx, idx);                                                                  \
+    }
 
-static uint8_t dma2_count_read(void *ctx, uint16_t port)
-{
-    return count_read(ctx, 1, port);
-}
-
-static void dma2_addr_write(void *ctx, uint16_t port, uint8_t value)
-{
-    addr_write(ctx, 1, port, value);
-}
-
-static void dma2_count_write(void *ctx, uint16_t port, uint8_t value)
-{
-    count_write(ctx, 1, port, value);
-}
-
-static void dma2_single_mask_write(void *ctx, uint16_t port, uint8_t value)
-{
-    (void)port;
-    single_mask_write(ctx, 1, value);
-}
-
-static void dma2_mode_write(void *ctx, uint16_t port, uint8_t value)
-{
-    mode_write(ctx, 1, port, value);
-}
-
-static void dma2_clear_ff_write(void *ctx, uint16_t port, uint8_t value)
-{
-    (void)port;
-    (void)value;
-    clear_ff_write(ctx, 1);
-}
+DMA_REGISTER_DECODERS(1, 0)
+DMA_REGISTER_DECODERS(2, 1)
 
 /* H3: eight page registers among sixteen readable latches. */
 static uint8_t page_port_read(void *ctx, uint16_t port)
