@@ -19,7 +19,7 @@
  * to the 16-bit unit, and the receive buffer size).
  *
  * Timers: a one-shot transmit-FIFO poll (isr.c) and the DMA watchdog
- * (watchdog.c), whose period follows the channel width (sample.h).
+ * (watchdog.c), whose period is SD_WATCHDOG_MS (sample.h).
  *
  * Receive buffers are ordinary nonpaged memory
  * (NdisAllocateMemoryWithTagPriority), not shared memory: where the machine
@@ -438,11 +438,7 @@ NDIS_STATUS SdInitializeEx(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE Minipo
     status = SdAllocateTimer(ad, SdWatchdogTimer, SD_TAG_WDOG, &ad->WatchdogTimer);
     if (status != NDIS_STATUS_SUCCESS)
         goto fail;
-    {
-        /* SD_WATCHDOG_FRAMES maximum transfers at TypeC, in 100 ns units, rounded up */
-        ULONG64 ns = (ULONG64)SD_WATCHDOG_FRAMES * (SD_DMA_MAX / ad->DmaUnit) * SD_TYPEC_UNIT_NS;
-        ad->WatchdogDue = -(LONGLONG)((ns + 99u) / 100u);
-    }
+    ad->WatchdogDue = -(LONGLONG)SD_WATCHDOG_MS * 10000; /* relative, 100 ns units */
 
     status = SdAllocateBuffers(ad);
     if (status != NDIS_STATUS_SUCCESS)

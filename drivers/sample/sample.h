@@ -16,7 +16,7 @@
  * Watchdog (watchdog.c). A card that stops moving data (drops DREQ in the
  * middle of a frame and never raises it again) would leave the one channel
  * busy forever. While a DMA operation is in progress a one-shot NDIS timer
- * ticks every SD_WATCHDOG_FRAMES maximum-frame DMA times; a tick that finds
+ * ticks every SD_WATCHDOG_MS milliseconds; a tick that finds
  * the same operation, still running in the card, with the same
  * NdisMReadDmaCounter value as the tick before, recovers: CMD_ABORT,
  * NdisMCompleteDmaTransfer, a transmit fails (NDIS_STATUS_FAILURE), a
@@ -70,12 +70,17 @@
    1536 x 120 ns = 184 us on an 8-bit channel and 768 x 120 ns = 92 us on a
    16-bit one; it does not wait for the wire (TX_GO is refused while the
    transmit FIFO is full, and a receive starts only on a frame already in the
-   RX FIFO). The watchdog period is SD_WATCHDOG_FRAMES of those times: 737 us
-   (8-bit) or 369 us (16-bit). A transfer whose count has not moved for one
-   whole period is declared stuck (watchdog.c). */
-#define SD_TYPEC_UNIT_NS   120u /* DmaSpeed TypeC: ns per DMA unit */
-#define SD_WATCHDOG_FRAMES 4u   /* watchdog period, in maximum-frame DMA times */
-#define SD_RX_MAX_TRIES    3u   /* receive timeouts in a row before the card is reset */
+   RX FIFO). The watchdog period is SD_WATCHDOG_MS on either width: more than
+   50 of those longest operations, and of the order of what a Windows driver
+   gets from a timer at all (timers expire at the clock interrupt, every
+   15.6 ms by default). A transfer whose count has not moved for one whole
+   period is declared stuck (watchdog.c). While operations follow one
+   another the timer ticks once a period, and a tick is a timer DPC, the
+   adapter lock and a DMA burst split in two: with a period of four longest
+   operations (737 us) that was 7% of the work of a full-size frame at full
+   speed, at 10 ms it is under 1% (docs/performance.md). */
+#define SD_WATCHDOG_MS  10u /* watchdog period, milliseconds */
+#define SD_RX_MAX_TRIES 3u  /* receive timeouts in a row before the card is reset */
 
 /* The causes the driver enables in IMR. */
 #define SD_IMR_CAUSES                                                                              \

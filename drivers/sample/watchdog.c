@@ -16,11 +16,10 @@
  * set it (SdArmWatchdogLocked), and re-sets itself at each tick while an
  * operation is in progress; with the channel idle it lapses, so an idle
  * adapter has no timer running and the data path pays no timer call per
- * frame. Its period (SD_ADAPTER.WatchdogDue, computed at initialization) is
- * SD_WATCHDOG_FRAMES times the DMA time of a maximum transfer (SD_DMA_MAX
- * bytes at the TypeC 120 ns per unit): 737 us on an 8-bit channel, 369 us
- * on a 16-bit one. A transfer takes at most a quarter of that, and never
- * waits for the wire (sample.h).
+ * frame. Its period (SD_ADAPTER.WatchdogDue) is SD_WATCHDOG_MS, 10 ms: the
+ * longest transfer (SD_DMA_MAX bytes at the TypeC 120 ns per unit) takes
+ * 184 us on an 8-bit channel, 92 us on a 16-bit one, and never waits for
+ * the wire (sample.h says why the period is not shorter).
  *
  * The judgment. A tick that finds an operation started since the tick
  * before (DmaSeq moved) only records it, with the whole programmed length
@@ -34,7 +33,7 @@
  * operation the card has already ended (its interrupt is on the way to the
  * DPC) is left to the DPC. A transfer that never moved is recovered one to
  * two periods after it started, one that stopped midway one to three
- * periods after it stopped (at most 2.2 ms on an 8-bit channel).
+ * periods after it stopped (10-20 ms and at most 30 ms).
  *
  * Recovery (SdDmaTimeoutLocked), under the adapter lock:
  *   1. CMD <- ABORT: the card drops DREQ and forgets the operation; it sets

@@ -1181,6 +1181,41 @@ static void run_until_op(rig *r, SD_DMA_OP op)
     assert_int_equal(adapter_of(r)->DmaOp, op);
 }
 
+/* The watchdog's period is 10 ms on either width, and a transfer that never moves is aborted one
+   to two periods after it started (the tick that first sees it only records it): a stalled
+   transmit on an 8-bit and on a 16-bit channel, watched in 100 us slices of virtual time. */
+static void watchdog_aborts_a_stalled_transfer_one_to_two_periods_after_it_started(void **state)
+{
+    (void)state;
+    static const int channels[] = {1, 5};
+    for (unsigned c = 0; c < 2; c++) {
+        rig_opts o;
+        rig_opts_init(&o);
+        o.channel = channels[c];
+        rig *r = rig_up(&o);
+        PSD_ADAPTER ad = adapter_of(r);
+        assert_int_equal(ad->WatchdogDue, -100000); /* 10 ms, relative, in 100 ns units */
+        ndisdma_fault_spec spec = {.nth = 1, .channel = -1};
+        assert_int_equal(ndisdma_fault_set(r->m, NDISDMA_FAULT_DEVICE_STALL, &spec), 0);
+        uint8_t buf[1514];
+        PNET_BUFFER_LIST nbl;
+        fill_frame(buf, sizeof buf, 0);
+        assert_int_equal(ndisdma_frame_pool_get(r->pool, buf, sizeof buf, &nbl), 0);
+        assert_int_equal(ndisdma_adapter_send(r->a, nbl, 0), 0);
+        run_until_op(r, SdDmaTransmit);
+        const uint64_t started = ndisdma_machine_now(r->m);
+        for (unsigned i = 0; i < 1000 && ad->Stats.DmaTimeouts == 0; i++)
+            assert_int_equal(ndisdma_machine_run(r->m, 100000), 0);
+        const uint64_t took = ndisdma_machine_now(r->m) - started;
+        assert_int_equal(ad->Stats.DmaTimeouts, 1);
+        assert_true(took >= 10000000u);           /* not before one whole period */
+        assert_true(took <= 20000000u + 100000u); /* by the second tick (+ one slice) */
+        assert_int_equal(r->completed, 1);
+        assert_int_equal(r->statuses[0], NDIS_STATUS_FAILURE);
+        rig_down(r);
+    }
+}
+
 /* A transmit stalls and the host pauses: MiniportPause pends on the transfer, the watchdog
    aborts it (the NBL fails with NDIS_STATUS_FAILURE) and the pause completes; after a
    restart traffic flows. */
@@ -1384,6 +1419,7 @@ int main(void)
         cmocka_unit_test(flush_fault_on_the_last_receive_drops_it_and_leaves_the_driver_idle),
         cmocka_unit_test(watchdog_recovers_device_stalls_8_and_16_bit),
         cmocka_unit_test(watchdog_recovers_short_transfers_8_and_16_bit),
+        cmocka_unit_test(watchdog_aborts_a_stalled_transfer_one_to_two_periods_after_it_started),
         cmocka_unit_test(pause_completes_after_the_watchdog_ends_a_stalled_transmit),
         cmocka_unit_test(pause_during_a_stalled_receive_keeps_the_frame_for_the_restart),
         cmocka_unit_test(receive_that_never_moves_is_dropped_by_a_card_reset),
