@@ -30,13 +30,13 @@ void nd_hal_lock(nd_hal *h, KIRQL *old)
     if (h->destroying)
         *old = PASSIVE_LEVEL;
     else
-        KeAcquireSpinLock(&h->lock, old);
+        nd_spin_acquire_machine(&h->lock, old);
 }
 
 void nd_hal_unlock(nd_hal *h, KIRQL old)
 {
     if (!h->destroying)
-        KeReleaseSpinLock(&h->lock, old);
+        nd_spin_release_machine(&h->lock, old);
 }
 
 /* Run @w's execution routine (its adapter owns the channel and @regs) and

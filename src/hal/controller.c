@@ -65,12 +65,12 @@ static uint8_t in8(nd_hw *hw, uint16_t port)
 
 void nd_ctl_lock(nd_hal *h, unsigned ch, KIRQL *old)
 {
-    KeAcquireSpinLock(&h->ctl_lock[ch >> 2], old);
+    nd_spin_acquire_machine(&h->ctl_lock[ch >> 2], old);
 }
 
 void nd_ctl_unlock(nd_hal *h, unsigned ch, KIRQL old)
 {
-    KeReleaseSpinLock(&h->ctl_lock[ch >> 2], old);
+    nd_spin_release_machine(&h->ctl_lock[ch >> 2], old);
 }
 
 /* The bodies of nd_ctl_mask and nd_ctl_program, on the hardware @hw the

@@ -16,7 +16,8 @@
  * byte-pointer flip-flop is shared by its four channels). Both are kernel
  * spin locks (DISPATCH_LEVEL while held). A machine is driven by one thread
  * at a time, so the locks order the work of that thread's IRQL levels, as
- * on a uniprocessor.
+ * on a uniprocessor; being the machine's own, they are taken without a
+ * compare-and-swap (nd_spin_acquire_machine, kernel/irql.h).
  */
 #ifndef ND_HAL_HAL_IMPL_H
 #define ND_HAL_HAL_IMPL_H

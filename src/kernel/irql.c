@@ -342,6 +342,33 @@ VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
     t->irql = NewIrql;
 }
 
+/* The machine's own locks (irql.h): KeAcquireSpinLock with the lock taken
+   by a plain load and store (the thread that runs the machine is the only
+   one that sees the lock), and KeReleaseSpinLock, whose load and release
+   store are plain moves on x86-64 already. The slow path and its reports
+   are the DDI's. */
+void nd_spin_acquire_machine(PKSPIN_LOCK lock, PKIRQL old)
+{
+    nd_thread *t = &tls;
+    KIRQL irql = t->irql;
+    *old = irql;
+    if (__builtin_expect(irql <= DISPATCH_LEVEL, 1))
+        t->irql = DISPATCH_LEVEL;
+    else
+        irql_above_dispatch("KeAcquireSpinLock");
+    ULONG_PTR cur = __atomic_load_n(lock, __ATOMIC_RELAXED);
+    if (__builtin_expect(cur == 0, 1)) {
+        __atomic_store_n(lock, owner_token(), __ATOMIC_RELAXED);
+        return;
+    }
+    lock_take_slow(lock, cur, "KeAcquireSpinLock");
+}
+
+void nd_spin_release_machine(PKSPIN_LOCK lock, KIRQL new_irql)
+{
+    KeReleaseSpinLock(lock, new_irql);
+}
+
 /* The fast attempts (irql.h): the checks of the DDIs above, all passing,
    and their work; on any other outcome nothing is changed (the lock is only
    taken by a compare-and-swap that succeeds). */

@@ -66,6 +66,22 @@ bool nd_spin_try_release(PKSPIN_LOCK lock, KIRQL new_irql);
 bool nd_spin_try_acquire_at_dpc(PKSPIN_LOCK lock);
 bool nd_spin_try_release_from_dpc(PKSPIN_LOCK lock);
 
+/*
+ * KeAcquireSpinLock / KeReleaseSpinLock for a lock that is part of the
+ * machine's own state (the HAL's locks), never a driver's: the same IRQL
+ * changes, the same owner in the lock word and the same reports under the
+ * same DDI names, but the lock is taken with a plain load and store instead
+ * of a compare-and-swap. A machine is used by one thread at a time
+ * (ndisdma_thread_bind), so no other thread can touch a lock that only the
+ * machine's code sees; a driver's lock may be a global one that the driver
+ * shares between machines on different threads, so the DDIs stay atomic.
+ * The compare-and-swap's full barrier was 5 of the 9 on a frame's path.
+ * @lock: not NULL, initialised (KeInitializeSpinLock). @old: not NULL.
+ * IRQL: at most DISPATCH_LEVEL (above it, reported as the DDI reports it).
+ */
+void nd_spin_acquire_machine(PKSPIN_LOCK lock, PKIRQL old);
+void nd_spin_release_machine(PKSPIN_LOCK lock, KIRQL new_irql);
+
 /* The violation record (see <ndisdma/kernel.h>). */
 uint64_t nd_kernel_violation_count(const nd_kernel *k);
 int nd_kernel_violation_get(const nd_kernel *k, uint64_t index, ndisdma_violation *out);

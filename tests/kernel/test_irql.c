@@ -184,6 +184,57 @@ static void spin_locks(void **state)
     kt_done(m);
 }
 
+/* The machine's own locks (nd_spin_acquire_machine / _release_machine, taken without a
+   compare-and-swap) behave as KeAcquireSpinLock / KeReleaseSpinLock: the same IRQL changes,
+   the same owner token in the lock word, the same reports under the same DDI names. */
+static void machine_locks_behave_as_the_ddis(void **state)
+{
+    (void)state;
+    ndisdma_machine *m = kt_bound(0, 0, NDISDMA_PLACEMENT_LOW);
+    KSPIN_LOCK mine, ddi;
+    KeInitializeSpinLock(&mine);
+    KeInitializeSpinLock(&ddi);
+
+    KIRQL old = 99, old_ddi = 99;
+    nd_spin_acquire_machine(&mine, &old);
+    assert_int_equal(old, PASSIVE_LEVEL);
+    assert_int_equal(KeGetCurrentIrql(), DISPATCH_LEVEL);
+    KeAcquireSpinLock(&ddi, &old_ddi);
+    assert_int_equal(old_ddi, DISPATCH_LEVEL);
+    assert_true(mine != 0);
+    assert_true(mine == ddi); /* the same owner token */
+    KeReleaseSpinLock(&ddi, old_ddi);
+
+    /* Taken twice by this thread: reported as KeAcquireSpinLock, held once. */
+    uint64_t before = ndisdma_violation_count(m);
+    KIRQL old2;
+    nd_spin_acquire_machine(&mine, &old2);
+    kt_expect_violation(m, before, "KeAcquireSpinLock");
+    assert_int_equal(old2, DISPATCH_LEVEL);
+    nd_spin_release_machine(&mine, old);
+    assert_int_equal(KeGetCurrentIrql(), PASSIVE_LEVEL);
+    assert_int_equal(mine, 0);
+
+    /* Released while not held: reported as KeReleaseSpinLock; the IRQL still follows. */
+    before = ndisdma_violation_count(m);
+    nd_spin_release_machine(&mine, PASSIVE_LEVEL);
+    kt_expect_violation(m, before, "KeReleaseSpinLock");
+    assert_int_equal(KeGetCurrentIrql(), PASSIVE_LEVEL);
+
+    /* Above DISPATCH_LEVEL: reported, the lock still taken, the IRQL not lowered. */
+    KeRaiseIrql(5, &old);
+    before = ndisdma_violation_count(m);
+    nd_spin_acquire_machine(&mine, &old2);
+    kt_expect_violation(m, before, "KeAcquireSpinLock");
+    assert_int_equal(old2, 5);
+    assert_int_equal(KeGetCurrentIrql(), 5);
+    assert_true(mine != 0);
+    nd_spin_release_machine(&mine, old2);
+    assert_int_equal(mine, 0);
+    KeLowerIrql(old);
+    kt_done(m);
+}
+
 /* The record keeps a count and the last NDISDMA_VIOLATION_LOG entries, with
    the virtual time. */
 static void violation_log(void **state)
@@ -238,9 +289,13 @@ static void run_needs_passive(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(binding),       cmocka_unit_test(unbound_thread),
-        cmocka_unit_test(raise_lower),   cmocka_unit_test(spin_locks),
-        cmocka_unit_test(violation_log), cmocka_unit_test(run_needs_passive),
+        cmocka_unit_test(binding),
+        cmocka_unit_test(unbound_thread),
+        cmocka_unit_test(raise_lower),
+        cmocka_unit_test(spin_locks),
+        cmocka_unit_test(machine_locks_behave_as_the_ddis),
+        cmocka_unit_test(violation_log),
+        cmocka_unit_test(run_needs_passive),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
