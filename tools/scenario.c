@@ -6,7 +6,14 @@
  * Frames go out as one NBL chain per refill: from host code between machine
  * runs (at PASSIVE_LEVEL) and from the send_complete callback (at the IRQL
  * the miniport completes at, told by NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL,
- * which ndisdma_adapter_send's flag must match). Receives are checked
+ * which ndisdma_adapter_send's flag must match). The callback refills once
+ * half the window is free (`refill` slots, at least one), as a sender with
+ * a window does rather than send one frame per completion (compare TCP's
+ * window updates, RFC 1122 4.2.3.3), and as NDIS 6 NBL chains are meant to
+ * be used: one MiniportSendNetBufferLists call carries the frames of a
+ * refill. The miniport still holds the other half, so its transmit queue
+ * never runs dry while frames remain. The NBLs whose sends completed wait
+ * in `spare` for the refill. Receives are checked
  * against the frame expected next: frames in must equal frames out, in
  * order.
  *
@@ -255,10 +262,12 @@ typedef struct scn {
     bool stop;                        /* no more sends (strict finding, send refused) */
     bool keep_payload;                /* get_frame may keep a payload in place (setup) */
     /* options the per-frame path reads, kept here at setup (o is one more load away) */
-    bool strict;        /* o->verify == SCENARIO_VERIFY_STRICT */
-    bool counters_only; /* !o->check_data && !o->on_receive */
-    unsigned fixed_len; /* o->fixed_len */
-    uint64_t window;    /* o->window */
+    bool strict;            /* o->verify == SCENARIO_VERIFY_STRICT */
+    bool counters_only;     /* !o->check_data && !o->on_receive */
+    unsigned fixed_len;     /* o->fixed_len */
+    uint64_t window;        /* o->window */
+    uint64_t refill;        /* free slots that make send_complete refill: window / 2, at least 1 */
+    PNET_BUFFER_LIST spare; /* NBLs whose sends completed, for the next refill (last first) */
     uint8_t rx[SCENARIO_MAX_FRAME];
     uint8_t want[SCENARIO_MAX_FRAME];
 } scn;
@@ -369,10 +378,22 @@ static bool strict_hit(scn *s)
     return s->r->violation_errors > 0;
 }
 
-/* Send frames until the window is full, the pool is empty or all are out.
-   @reuse: a completed NBL to send the first frame in (get_frame), or NULL;
-   if no frame is sent, it goes back to the pool. */
-static void pump(scn *s, ULONG send_flags, PNET_BUFFER_LIST reuse)
+/* The NBLs waiting in s->spare go back to the pool, last completed first. */
+static void spares_to_pool(scn *s)
+{
+    while (s->spare) {
+        PNET_BUFFER_LIST nbl = s->spare;
+        s->spare = NET_BUFFER_LIST_NEXT_NBL(nbl);
+        NET_BUFFER_LIST_NEXT_NBL(nbl) = NULL;
+        ndisdma_frame_pool_put(s->pool, nbl);
+    }
+}
+
+/* Send frames until the window is full, the pool is empty or all are out,
+   as one chain. Each frame goes in a completed NBL from s->spare if there
+   is one (get_frame), else in one from the pool. Once no more frames will
+   be sent, the spares go back to the pool. */
+static void pump(scn *s, ULONG send_flags)
 {
     if (!s->stop && strict_hit(s))
         s->stop = true;
@@ -388,7 +409,9 @@ static void pump(scn *s, ULONG send_flags, PNET_BUFFER_LIST reuse)
     for (; n < want; n++) {
         uint64_t i = s->next + n;
         size_t len = frame_len(s, i);
-        PNET_BUFFER_LIST nbl;
+        PNET_BUFFER_LIST nbl, reuse = s->spare;
+        if (reuse)
+            s->spare = NET_BUFFER_LIST_NEXT_NBL(reuse);
         if (get_frame(s, i, len, &reuse, &nbl) != 0)
             break;
         NET_BUFFER_LIST_NEXT_NBL(nbl) = NULL;
@@ -396,8 +419,8 @@ static void pump(scn *s, ULONG send_flags, PNET_BUFFER_LIST reuse)
         tail = &NET_BUFFER_LIST_NEXT_NBL(nbl);
         bytes += len;
     }
-    if (reuse)
-        ndisdma_frame_pool_put(s->pool, reuse);
+    if (s->stop || s->next + n >= s->total)
+        spares_to_pool(s);
     if (!head)
         return;
     int rc = ndisdma_adapter_send(s->a, head, send_flags);
@@ -413,34 +436,32 @@ static void pump(scn *s, ULONG send_flags, PNET_BUFFER_LIST reuse)
     s->next += n;
     s->inflight += n;
     s->r->frames_sent += n;
+    s->r->send_calls++;
     s->r->bytes_sent += bytes;
 }
 
-/* The miniport completed @nbls: count them, and send the next frames. The
-   last NBL of the chain carries the first of them (pump); the others go
-   back to the pool first, in chain order, as one put each would leave
-   them. */
+/* The miniport completed @nbls: count them and keep their NBLs for the next
+   refill (s->spare), which is made here once s->refill slots of the window
+   are free. */
 static void on_send_complete(void *ctx, ndisdma_adapter *a, PNET_BUFFER_LIST nbls, ULONG flags)
 {
     scn *s = ctx;
     (void)a;
-    PNET_BUFFER_LIST last = NULL;
     while (nbls) {
         PNET_BUFFER_LIST next = NET_BUFFER_LIST_NEXT_NBL(nbls);
-        NET_BUFFER_LIST_NEXT_NBL(nbls) = NULL;
         if (NET_BUFFER_LIST_STATUS(nbls) == NDIS_STATUS_SUCCESS)
             s->r->frames_completed++;
         else
             s->r->send_errors++;
-        if (last)
-            ndisdma_frame_pool_put(s->pool, last);
-        last = nbls;
+        NET_BUFFER_LIST_NEXT_NBL(nbls) = s->spare;
+        s->spare = nbls;
         if (s->inflight)
             s->inflight--;
         nbls = next;
     }
-    pump(s, (flags & NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL) ? NDIS_SEND_FLAGS_DISPATCH_LEVEL : 0,
-         last);
+    if (s->inflight + s->refill <= s->window || s->stop || s->next >= s->total)
+        pump(s, (flags & NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL) ? NDIS_SEND_FLAGS_DISPATCH_LEVEL
+                                                                  : 0);
 }
 
 /* Is the frame in s->rx (@len bytes) frame @i of those sent? */
@@ -611,7 +632,7 @@ static void drive(scn *s)
     uint64_t slice = o->slice_ns ? o->slice_ns : 1000000;
     uint64_t last_count = 0, last_ns = ndisdma_machine_now(s->m);
     while (r->frames_matched + r->frames_skipped + r->mismatches < s->total) {
-        pump(s, 0, NULL);
+        pump(s, 0);
         if (strict_hit(s)) {
             r->stopped_strict = true;
             break;
@@ -677,6 +698,8 @@ static void teardown(scn *s)
     s->stop = true;
     if (s->a && ndisdma_adapter_get_state(s->a) == NDISDMA_ADAPTER_RUNNING)
         ndisdma_adapter_pause(s->a); /* the miniport completes what it holds */
+    if (s->pool)
+        spares_to_pool(s);
     if (s->pool && ndisdma_frame_pool_destroy(s->pool) == 0)
         s->pool = NULL;
     if (s->a)
@@ -725,6 +748,7 @@ int scenario_run(const scenario_options *o, scenario_result *r)
     s->counters_only = !o->check_data && !o->on_receive;
     s->fixed_len = o->fixed_len;
     s->window = o->window;
+    s->refill = o->window / 2 ? o->window / 2 : 1;
     s->total = o->input && !o->fixed_len ? o->input->count : o->frames;
     r->frames_total = s->total;
     if (setup(s) == 0) {

@@ -8,11 +8,11 @@
  * with the card's resources and binds the host's protocol side to it. Then
  * it keeps a window of frames in flight: each frame is written, every byte
  * of it, into an NBL of an ndisdma_frame_pool and sent (ndisdma_adapter_send);
- * when the miniport completes a send, the next frame is written into that
- * same NBL and sent from the send_complete callback (what putting it back
- * in the pool and taking the pool's next NBL would hand out: the pool gives
- * the NBL put last first). What the miniport indicates is copied out
- * (ndisdma_nb_copy), compared with what was sent (in order, byte for byte),
+ * the NBLs whose sends the miniport completed carry the next frames, written
+ * into them and sent as one chain from the send_complete callback once half
+ * the window is free (what putting them back in the pool and taking the
+ * pool's next NBLs would hand out: the pool gives the NBL put last first). What the miniport
+ * indicates is copied out (ndisdma_nb_copy), compared with what was sent (in order, byte for byte),
  * and returned (a frame equal to one of the next 64 expected means the
  * frames in between were lost: counted as lost, and the check resumes
  * there). The run ends when every frame is back, when a bounded
@@ -193,6 +193,7 @@ typedef struct scenario_result {
     bool ran;                                 /* setup succeeded and frames were driven */
     uint64_t frames_total;                    /* frames the run was asked to send */
     uint64_t frames_sent, bytes_sent;         /* accepted by the miniport */
+    uint64_t send_calls;                      /* ndisdma_adapter_send calls (NBL chains) */
     uint64_t frames_completed;                /* sends completed with NDIS_STATUS_SUCCESS */
     uint64_t send_errors;                     /* sends completed with another status */
     uint64_t frames_received, bytes_received; /* indicated by the miniport */

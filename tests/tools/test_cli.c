@@ -580,6 +580,32 @@ static void test_scenario_fast_path(void **state)
     free(r);
 }
 
+/* The host refills its window once half of it is free, as one NBL chain: with a window of 8,
+   the first send carries 8 frames and each refill 4 (one machine run, so no refill between
+   runs); a window of 1 sends frame by frame. Every frame comes back either way. */
+static void test_scenario_refills_half_the_window(void **state)
+{
+    (void)state;
+    scenario_result *r = calloc(1, sizeof *r);
+    assert_non_null(r);
+    const unsigned windows[] = {8, 5, 1};
+    const uint64_t calls[] = {1 + (64 - 8) / 4, 1 + (64 - 5) / 2 + 1, 64};
+    for (unsigned k = 0; k < 3; k++) {
+        scenario_options o;
+        scenario_options_init(&o);
+        o.fixed_len = 1514;
+        o.frames = 64;
+        o.line_rate_bps = 0;
+        o.window = windows[k];
+        o.slice_ns = 1000000000; /* one run of the machine does it all */
+        assert_int_equal(scenario_run(&o, r), 0);
+        assert_true(scenario_ok(r));
+        assert_int_equal(r->frames_sent, 64);
+        assert_int_equal(r->send_calls, calls[k]);
+    }
+    free(r);
+}
+
 /* A host bug, once: give back an NBL the host was never indicated
    (rule return-not-held). */
 static void bad_return(void *ctx, ndisdma_machine *m, ndisdma_adapter *a, uint64_t received)
@@ -702,12 +728,19 @@ static void test_scenario_faults(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_usage_errors),   cmocka_unit_test(test_parse_values),
-        cmocka_unit_test(test_parse_good),           cmocka_unit_test(test_exit_codes),
-        cmocka_unit_test(test_pcap_bad_inputs),      cmocka_unit_test(test_outfile),
-        cmocka_unit_test(test_progress_line),        cmocka_unit_test(test_frames_builtin),
-        cmocka_unit_test(test_scenario_bad_options), cmocka_unit_test(test_scenario_builtin),
-        cmocka_unit_test(test_scenario_fast_path),   cmocka_unit_test(test_scenario_verifier),
+        cmocka_unit_test(test_parse_usage_errors),
+        cmocka_unit_test(test_parse_values),
+        cmocka_unit_test(test_parse_good),
+        cmocka_unit_test(test_exit_codes),
+        cmocka_unit_test(test_pcap_bad_inputs),
+        cmocka_unit_test(test_outfile),
+        cmocka_unit_test(test_progress_line),
+        cmocka_unit_test(test_frames_builtin),
+        cmocka_unit_test(test_scenario_bad_options),
+        cmocka_unit_test(test_scenario_builtin),
+        cmocka_unit_test(test_scenario_fast_path),
+        cmocka_unit_test(test_scenario_refills_half_the_window),
+        cmocka_unit_test(test_scenario_verifier),
         cmocka_unit_test(test_scenario_faults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
