@@ -1019,6 +1019,36 @@ static void rx_expect(fx *f, const uint8_t *fr, size_t len)
     wr(f, SDNIC_REG_ISR, 0xFF);
 }
 
+/* The RX FIFO keeps its frames in order whatever the slots they sit in: it starts again at its
+   first slot each time it is emptied (devices/sdnic.c, rx_ring_pop), also after it wrapped, and
+   fills up to its capacity from there. Frames are injected and received in an order that
+   empties it in the middle of the ring, at its end and when full. */
+static void test_rx_fifo_order_across_emptying_and_wrapping(void **state)
+{
+    (void)state;
+    fx *f = fx_new(3, 0);
+    wr(f, SDNIC_REG_CMD, SDNIC_CMD_RX_ENABLE);
+    const unsigned cap = f->cfg.rx_fifo_frames;
+    static uint8_t fr[48][128];
+    for (unsigned i = 0; i < 48; i++)
+        pattern(fr[i], sizeof fr[i], 100 + i);
+    unsigned in = 0, out = 0;
+    /* (frames to inject, frames to receive) per round */
+    const unsigned rounds[][2] = {{3, 1}, {1, 3}, {cap - 2, cap - 3}, {3, 4}, {cap, cap}, {5, 5}};
+    for (size_t r = 0; r < sizeof rounds / sizeof rounds[0]; r++) {
+        for (unsigned k = 0; k < rounds[r][0]; k++, in++)
+            assert_int_equal(sdnic_inject(f->nic, fr[in], 60 + in), 0);
+        assert_int_equal(rd(f, SDNIC_REG_RXCOUNT), in - out);
+        for (unsigned k = 0; k < rounds[r][1]; k++, out++)
+            rx_expect(f, fr[out], 60 + out);
+        assert_int_equal(rd(f, SDNIC_REG_RXCOUNT), in - out);
+    }
+    assert_int_equal(in, 42);
+    assert_int_equal(out, in);
+    assert_int_equal(stats(f).rx_overruns, 0);
+    fx_free(f);
+}
+
 /* A transmit that comes in several DMA callbacks with no line time and
    loopback only is written straight into the RX FIFO (devices/sdnic.c,
    Staging): whatever happens mid-frame, the card must behave as if it had
@@ -1352,6 +1382,7 @@ int main(void)
         cmocka_unit_test(test_inject_rejects_invalid_and_follows_receiver_state),
         cmocka_unit_test(test_rxcount_saturates_at_255),
         cmocka_unit_test(test_irq_line_follows_enabled_causes_with_fresh_edge_on_ack),
+        cmocka_unit_test(test_rx_fifo_order_across_emptying_and_wrapping),
         cmocka_unit_test(test_rx_go_refused_when_empty_or_busy),
         cmocka_unit_test(test_tx_go_refused_bad_length_busy_or_fifo_full),
         cmocka_unit_test(test_tx_tc_before_txlen_is_an_error_and_drops_frame),
