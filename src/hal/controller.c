@@ -25,6 +25,7 @@
  */
 #include "hal/hal_impl.h"
 
+#include "hw/dma_ports.h"
 #include "hw/hw_regs.h"
 
 /* Port of register offset @reg of the controller of channel @ch (H1, H2). */
@@ -53,15 +54,49 @@ static const ch_ports ch_port[8] = {
     CH_PORTS(4, 0x8F), CH_PORTS(5, 0x8B), CH_PORTS(6, 0x89), CH_PORTS(7, 0x8A),
 };
 
-static void out8(nd_hw *hw, uint16_t port, uint8_t v)
+/* One port access, as dma_ports.h makes it: the bus's own access while
+   observers watch it, otherwise the register's body, resolved when the
+   port is a constant. Each sequence below exists once per channel
+   (FOR_CHANNEL), so that its ports are constants. */
+static inline __attribute__((always_inline)) void out8(nd_hw *hw, uint16_t port, uint8_t v)
 {
-    nd_hw_io_write8(hw, port, v);
+    nd_hw_dma_write8(hw, port, v);
 }
 
-static uint8_t in8(nd_hw *hw, uint16_t port)
+static inline __attribute__((always_inline)) uint8_t in8(nd_hw *hw, uint16_t port)
 {
-    return nd_hw_io_read8(hw, port);
+    return nd_hw_dma_read8(hw, port);
 }
+
+/* @body(c) with c the channel @ch as a constant, for each of the eight
+   channels (4, the cascade, included: the ports exist). */
+#define FOR_CHANNEL(ch, body)                                                                      \
+    switch (ch) {                                                                                  \
+    case 0:                                                                                        \
+        body(0);                                                                                   \
+        break;                                                                                     \
+    case 1:                                                                                        \
+        body(1);                                                                                   \
+        break;                                                                                     \
+    case 2:                                                                                        \
+        body(2);                                                                                   \
+        break;                                                                                     \
+    case 3:                                                                                        \
+        body(3);                                                                                   \
+        break;                                                                                     \
+    case 4:                                                                                        \
+        body(4);                                                                                   \
+        break;                                                                                     \
+    case 5:                                                                                        \
+        body(5);                                                                                   \
+        break;                                                                                     \
+    case 6:                                                                                        \
+        body(6);                                                                                   \
+        break;                                                                                     \
+    default:                                                                                       \
+        body(7);                                                                                   \
+        break;                                                                                     \
+    }
 
 void nd_ctl_lock(nd_hal *h, unsigned ch, KIRQL *old)
 {
@@ -75,12 +110,13 @@ void nd_ctl_unlock(nd_hal *h, unsigned ch, KIRQL old)
 
 /* The bodies of nd_ctl_mask and nd_ctl_program, on the hardware @hw the
    caller has loaded (nd_ctl_start keeps it in a register across both). */
-static void mask_at(nd_hw *hw, unsigned ch, bool masked)
+static inline __attribute__((always_inline)) void mask_at(nd_hw *hw, unsigned ch, bool masked)
 {
     out8(hw, ch_port[ch].mask, (uint8_t)((masked ? MASK_SET : 0) | (ch & MASK_CHANNEL_MASK)));
 }
 
-static void program_at(nd_hw *hw, unsigned ch, uint8_t mode, uint64_t phys, uint32_t units)
+static inline __attribute__((always_inline)) void program_at(nd_hw *hw, unsigned ch, uint8_t mode,
+                                                             uint64_t phys, uint32_t units)
 {
     unsigned sub = ch & 3u;
     uint16_t addr;
@@ -107,33 +143,40 @@ static void program_at(nd_hw *hw, unsigned ch, uint8_t mode, uint64_t phys, uint
 
 void nd_ctl_mask(nd_hal *h, unsigned ch, bool masked)
 {
-    mask_at(h->hw, ch, masked);
+    nd_hw *hw = h->hw;
+#define MASK(c) mask_at(hw, c, masked)
+    FOR_CHANNEL(ch, MASK)
+#undef MASK
 }
 
 void nd_ctl_program(nd_hal *h, unsigned ch, uint8_t mode, uint64_t phys, uint32_t units)
 {
-    program_at(h->hw, ch, mode, phys, units);
+    nd_hw *hw = h->hw;
+#define PROGRAM(c) program_at(hw, c, mode, phys, units)
+    FOR_CHANNEL(ch, PROGRAM)
+#undef PROGRAM
 }
 
 /* Out of line, with only its arguments as state: the caller (MapTransfer)
    keeps none of its own values in registers or on its stack across the
-   nine port calls, and this sequence keeps just the hardware (loaded once,
-   for all nine), the ports and the bytes to write. The same accesses, in
-   the same order, as lock + nd_ctl_program + nd_ctl_mask(false) + unlock
-   written out in the caller. */
+   nine port accesses (calls of the bus while observers watch). The same
+   accesses, in the same order, as lock + nd_ctl_program +
+   nd_ctl_mask(false) + unlock written out in the caller. */
 __attribute__((noinline)) void nd_ctl_start(nd_hal *h, unsigned ch, uint8_t mode, uint64_t phys,
                                             uint32_t units)
 {
     nd_hw *hw = h->hw;
     KIRQL old;
     nd_ctl_lock(h, ch, &old);
-    program_at(hw, ch, mode, phys, units);
-    mask_at(hw, ch, false);
+#define START(c) (program_at(hw, c, mode, phys, units), mask_at(hw, c, false))
+    FOR_CHANNEL(ch, START)
+#undef START
     nd_ctl_unlock(h, ch, old);
 }
 
 /* One read of the count register through ports @clear_ff and @count. */
-static uint16_t read_count_at(nd_hw *hw, uint16_t clear_ff, uint16_t count)
+static inline __attribute__((always_inline)) uint16_t read_count_at(nd_hw *hw, uint16_t clear_ff,
+                                                                    uint16_t count)
 {
     out8(hw, clear_ff, 0);
     uint8_t lo = in8(hw, count);
@@ -144,24 +187,23 @@ static uint16_t read_count_at(nd_hw *hw, uint16_t clear_ff, uint16_t count)
 uint16_t nd_ctl_mask_read_count(nd_hal *h, unsigned ch)
 {
     /* nd_ctl_mask(true), then one count read: masked, the channel cannot
-       step between the two bytes. hw and the ports are loaded once. */
-    const ch_ports *p = &ch_port[ch];
+       step between the two bytes. */
     nd_hw *hw = h->hw;
-    mask_at(hw, ch, true);
-    return read_count_at(hw, p->clear_ff, p->count);
+    uint16_t v;
+#define MASK_READ(c)                                                                               \
+    (mask_at(hw, c, true), v = read_count_at(hw, ch_port[c].clear_ff, ch_port[c].count))
+    FOR_CHANNEL(ch, MASK_READ)
+#undef MASK_READ
+    return v;
 }
 
-uint16_t nd_ctl_read_count(nd_hal *h, unsigned ch)
+/* nd_ctl_read_count on channel @ch, a constant. N23: read until two reads
+   agree. The count may step between the two byte reads while the channel
+   runs; bounded (16 reads), so a pathological device cannot hang the
+   caller. The first read has nothing to agree with. */
+static inline __attribute__((always_inline)) uint16_t read_count_agreed(nd_hw *hw, unsigned ch)
 {
-    /* The two ports are loaded once, before the first access, so that they
-       stay in registers across the port calls. */
-    nd_hw *hw = h->hw;
-    const uint16_t clear_ff = ch_port[ch].clear_ff;
-    const uint16_t count = ch_port[ch].count;
-    /* N23: read until two reads agree. The count may step between the two
-       byte reads while the channel runs; bounded (16 reads), so a
-       pathological device cannot hang the caller. The first read has
-       nothing to agree with. */
+    const uint16_t clear_ff = ch_port[ch].clear_ff, count = ch_port[ch].count;
     uint16_t prev = read_count_at(hw, clear_ff, count);
     for (int i = 1; i < 16; i++) {
         uint16_t v = read_count_at(hw, clear_ff, count);
@@ -170,6 +212,16 @@ uint16_t nd_ctl_read_count(nd_hal *h, unsigned ch)
         prev = v;
     }
     return prev;
+}
+
+uint16_t nd_ctl_read_count(nd_hal *h, unsigned ch)
+{
+    nd_hw *hw = h->hw;
+    uint16_t v;
+#define READ(c) (v = read_count_agreed(hw, c))
+    FOR_CHANNEL(ch, READ)
+#undef READ
+    return v;
 }
 
 /*

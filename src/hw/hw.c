@@ -4,6 +4,8 @@
  */
 #include "hw/hw.h"
 
+#include "hw/dma_ports.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,33 +41,27 @@ void nd_hw_illegal(nd_hw *hw, ndisdma_illegal why, uint16_t port, uint8_t value,
 /* Every handler below is called through the bus (nd_iobus_read8/write8): one per
    decoder, so that the access path does no comparison to find it. Each
    controller's range is one mapping whose handlers decode any register
-   (dma_read, dma_write); the registers a HAL uses on every transfer
+   (dma_read, nd_hw_dma_reg_write); the registers a HAL uses on every transfer
    (address, count, single mask, mode, clear flip-flop) have decoders of their
    own that run only that register's body, the same inline function of
    i8237.h that nd_i8237_read/nd_i8237_write run for it, and controller 2's
    odd ports, which it does not decode, go to the bus's undecoded-port
    handlers. */
 
-/* Register offset A3-A0 of controller @idx at @port: SA0-SA3 on controller
-   1, SA1-SA4 on controller 2 (whose odd ports never reach a handler here). */
-static inline unsigned dma_reg(unsigned idx, uint16_t port)
-{
-    return idx ? (unsigned)(port - AT_DMA2_BASE) >> 1 : (unsigned)(port - AT_DMA1_BASE);
-}
-
 /* Register read of controller @idx at @port, any register. */
 static inline uint8_t dma_read(nd_hw *hw, unsigned idx, uint16_t port)
 {
     nd_i8237_access why;
-    uint8_t v = nd_i8237_read(&hw->dma.ctl[idx], dma_reg(idx, port), &why);
+    uint8_t v = nd_i8237_read(&hw->dma.ctl[idx], nd_hw_dma_reg(idx, port), &why);
     if (__builtin_expect(why == ND_I8237_WRITE_ONLY, 0))
         nd_hw_illegal(hw, NDISDMA_ILLEGAL_READ_WRITE_ONLY, port, 0xFF, 0xFF);
     return v;
 }
 
-/* The illegal mode writes, reported after the write (as the chip took it). */
-__attribute__((noinline, cold)) static void
-mode_write_illegal(nd_hw *hw, unsigned idx, uint16_t port, uint8_t value, nd_i8237_access why)
+/* The illegal mode writes (dma_ports.h), reported after the write (as the
+   chip took it). */
+__attribute__((noinline, cold)) void nd_hw_dma_mode_illegal(nd_hw *hw, unsigned idx, uint16_t port,
+                                                            uint8_t value, nd_i8237_access why)
 {
     uint8_t ch = (uint8_t)(idx * 4 + (value & MODE_CHANNEL_MASK));
     if (why == ND_I8237_CASCADE_NOT_4)
@@ -76,76 +72,6 @@ mode_write_illegal(nd_hw *hw, unsigned idx, uint16_t port, uint8_t value, nd_i82
         nd_hw_illegal(hw, NDISDMA_ILLEGAL_ILLEGAL_XFER_TYPE, port, value, ch);
 }
 
-/* The report of a write of @value to register @reg of controller @idx that
-   the chip answered with @why. A mode write is illegal only with a non-OK
-   outcome, or when it takes channel 4 (the cascade input, mode register of
-   controller 2) out of cascade mode; other writes never are. */
-static inline void dma_write_check(nd_hw *hw, unsigned idx, uint16_t port, unsigned reg,
-                                   uint8_t value, nd_i8237_access why)
-{
-    if (__builtin_expect(why != ND_I8237_OK || (reg == I8237_REG_MODE && idx == 1 &&
-                                                (value & MODE_CHANNEL_MASK) == 0 &&
-                                                (value & MODE_SEL_MASK) != MODE_CASCADE),
-                         0))
-        mode_write_illegal(hw, idx, port, value, why);
-}
-
-/* Register write of controller @idx at @port, any register: the 8237's
-   decode (i8237.c), one arbitration generation, and the report of an illegal
-   mode. */
-static inline void dma_write(nd_hw *hw, unsigned idx, uint16_t port, uint8_t value)
-{
-    const unsigned reg = dma_reg(idx, port);
-    nd_i8237_access why;
-    hw->gen++;
-    nd_i8237_write(&hw->dma.ctl[idx], reg, value, idx ? 0 : -1, &why);
-    dma_write_check(hw, idx, port, reg, value, why);
-}
-
-/* The per-register decoders: what dma_read/dma_write do for that register
-   (nd_i8237_read/nd_i8237_write run the same i8237.h bodies), without the
-   decode. */
-static inline uint8_t addr_read(nd_hw *hw, unsigned idx, uint16_t port)
-{
-    return nd_i8237_read_addr(&hw->dma.ctl[idx], dma_reg(idx, port));
-}
-
-static inline uint8_t count_read(nd_hw *hw, unsigned idx, uint16_t port)
-{
-    return nd_i8237_read_count(&hw->dma.ctl[idx], dma_reg(idx, port));
-}
-
-static inline void addr_write(nd_hw *hw, unsigned idx, uint16_t port, uint8_t value)
-{
-    hw->gen++;
-    nd_i8237_write_addr(&hw->dma.ctl[idx], dma_reg(idx, port), value);
-}
-
-static inline void count_write(nd_hw *hw, unsigned idx, uint16_t port, uint8_t value)
-{
-    hw->gen++;
-    nd_i8237_write_count(&hw->dma.ctl[idx], dma_reg(idx, port), value);
-}
-
-static inline void single_mask_write(nd_hw *hw, unsigned idx, uint8_t value)
-{
-    hw->gen++;
-    nd_i8237_write_single_mask(&hw->dma.ctl[idx], value);
-}
-
-static inline void mode_write(nd_hw *hw, unsigned idx, uint16_t port, uint8_t value)
-{
-    hw->gen++;
-    nd_i8237_access why = nd_i8237_write_mode(&hw->dma.ctl[idx], value, idx ? 0 : -1);
-    dma_write_check(hw, idx, port, I8237_REG_MODE, value, why);
-}
-
-static inline void clear_ff_write(nd_hw *hw, unsigned idx)
-{
-    hw->gen++;
-    nd_i8237_clear_ff(&hw->dma.ctl[idx]);
-}
-
 /* Controller 1: ports 0x00-0x0F are its sixteen registers (A0-A3 = SA0-SA3). */
 static uint8_t dma1_port_read(void *ctx, uint16_t port)
 {
@@ -154,7 +80,7 @@ static uint8_t dma1_port_read(void *ctx, uint16_t port)
 
 static void dma1_port_write(void *ctx, uint16_t port, uint8_t value)
 {
-    dma_write(ctx, 0, port, value);
+    nd_hw_dma_reg_write(ctx, 0, port, value);
 }
 
 /* Controller 2: even ports 0xC0-0xDE (A0-A3 = SA1-SA4); its odd ports are
@@ -163,14 +89,14 @@ static void dma1_port_write(void *ctx, uint16_t port, uint8_t value)
 static uint8_t dma2_port_read(void *ctx, uint16_t port)
 {
     nd_hw *hw = ctx;
-    if (dma_reg(1, port) == I8237_REG_STATUS)
+    if (nd_hw_dma_reg(1, port) == I8237_REG_STATUS)
         nd_atdma_sync_cascade(&hw->dma);
     return dma_read(hw, 1, port);
 }
 
 static void dma2_port_write(void *ctx, uint16_t port, uint8_t value)
 {
-    dma_write(ctx, 1, port, value);
+    nd_hw_dma_reg_write(ctx, 1, port, value);
 }
 
 /* The per-register decoders of controller @idx, named dma<n>_*: the same
@@ -178,34 +104,34 @@ static void dma2_port_write(void *ctx, uint16_t port, uint8_t value)
 #define DMA_REGISTER_DECODERS(n, idx)                                                              \
     static uint8_t dma##n##_addr_read(void *ctx, uint16_t port)                                    \
     {                                                                                              \
-        return addr_read(ctx, idx, port);                                                          \
+        return nd_hw_dma_addr_read(ctx, idx, port);                                                \
     }                                                                                              \
     static uint8_t dma##n##_count_read(void *ctx, uint16_t port)                                   \
     {                                                                                              \
-        return count_read(ctx, idx, port);                                                         \
+        return nd_hw_dma_count_read(ctx, idx, port);                                               \
     }                                                                                              \
     static void dma##n##_addr_write(void *ctx, uint16_t port, uint8_t value)                       \
     {                                                                                              \
-        addr_write(ctx, idx, port, value);                                                         \
+        nd_hw_dma_addr_write(ctx, idx, port, value);                                               \
     }                                                                                              \
     static void dma##n##_count_write(void *ctx, uint16_t port, uint8_t value)                      \
     {                                                                                              \
-        count_write(ctx, idx, port, value);                                                        \
+        nd_hw_dma_count_write(ctx, idx, port, value);                                              \
     }                                                                                              \
     static void dma##n##_single_mask_write(void *ctx, uint16_t port, uint8_t value)                \
     {                                                                                              \
         (void)port;                                                                                \
-        single_mask_write(ctx, idx, value);                                                        \
+        nd_hw_dma_single_mask_write(ctx, idx, value);                                              \
     }                                                                                              \
     static void dma##n##_mode_write(void *ctx, uint16_t port, uint8_t value)                       \
     {                                                                                              \
-        mode_write(ctx, idx, port, value);                                                         \
+        nd_hw_dma_mode_write(ctx, idx, port, value);                                               \
     }                                                                                              \
     static void dma##n##_clear_ff_write(void *ctx, uint16_t port, uint8_t value)                   \
     {                                                                                              \
         (void)port;                                                                                \
         (void)value;                                                                               \
-        clear_ff_write(ctx, idx);                                                                  \
+        nd_hw_dma_clear_ff_write(ctx, idx);                                                        \
     }
 
 DMA_REGISTER_DECODERS(1, 0)
