@@ -17,9 +17,9 @@
  * against the frame expected next: frames in must equal frames out, in
  * order.
  *
- * Per frame (the benchmarks' path): the NBL whose send completed carries
- * the next frame (get_frame: what a put to the pool and a take from it
- * would give, without the pool's lookups), its header is written from a
+ * Per frame (the benchmarks' path): an NBL whose send completed carries a
+ * next frame (get_frame: what a put to the pool and a take from it would
+ * give, without the pool's lookups), its header is written from a
  * template built once per run, its payload only when it is not already
  * there (keep_payload: a fixed-length run without faults or hook, where
  * nothing else writes the frames), and the receive only counts and compares
