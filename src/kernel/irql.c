@@ -305,19 +305,26 @@ static __attribute__((noinline, cold)) void acquire_null(PKSPIN_LOCK SpinLock)
     nd_kernel_violation(tls.k, "KeAcquireSpinLock", "NULL %s", SpinLock ? "OldIrql" : "SpinLock");
 }
 
+/* KeAcquireSpinLock's IRQL part: *@old := the IRQL, raised to
+   DISPATCH_LEVEL; above it, reported and left as it is. */
+static inline __attribute__((always_inline)) void acquire_irql(PKIRQL old)
+{
+    nd_thread *t = &tls;
+    KIRQL irql = t->irql;
+    *old = irql;
+    if (__builtin_expect(irql <= DISPATCH_LEVEL, 1))
+        t->irql = DISPATCH_LEVEL;
+    else
+        irql_above_dispatch("KeAcquireSpinLock");
+}
+
 VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql)
 {
     if (__builtin_expect(!SpinLock || !OldIrql, 0)) {
         acquire_null(SpinLock);
         return;
     }
-    nd_thread *t = &tls;
-    KIRQL irql = t->irql;
-    *OldIrql = irql;
-    if (__builtin_expect(irql <= DISPATCH_LEVEL, 1))
-        t->irql = DISPATCH_LEVEL;
-    else
-        irql_above_dispatch("KeAcquireSpinLock");
+    acquire_irql(OldIrql);
     lock_take(SpinLock, "KeAcquireSpinLock");
 }
 
@@ -349,13 +356,7 @@ VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
    are the DDI's. */
 void nd_spin_acquire_machine(PKSPIN_LOCK lock, PKIRQL old)
 {
-    nd_thread *t = &tls;
-    KIRQL irql = t->irql;
-    *old = irql;
-    if (__builtin_expect(irql <= DISPATCH_LEVEL, 1))
-        t->irql = DISPATCH_LEVEL;
-    else
-        irql_above_dispatch("KeAcquireSpinLock");
+    acquire_irql(old);
     ULONG_PTR cur = __atomic_load_n(lock, __ATOMIC_RELAXED);
     if (__builtin_expect(cur == 0, 1)) {
         __atomic_store_n(lock, owner_token(), __ATOMIC_RELAXED);

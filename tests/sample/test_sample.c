@@ -1181,6 +1181,21 @@ static void run_until_op(rig *r, SD_DMA_OP op)
     assert_int_equal(adapter_of(r)->DmaOp, op);
 }
 
+/* Send one frame of @len bytes (frame 0) whose transmit DMA stalls (device_stall at the first
+   grant), and run until the driver has that transmit in progress. */
+static void send_stalled_transmit(rig *r, size_t len)
+{
+    ndisdma_fault_spec spec = {.nth = 1, .channel = -1};
+    assert_int_equal(ndisdma_fault_set(r->m, NDISDMA_FAULT_DEVICE_STALL, &spec), 0);
+    uint8_t buf[SD_MAX_FRAME];
+    PNET_BUFFER_LIST nbl;
+    assert_true(len <= sizeof buf);
+    fill_frame(buf, len, 0);
+    assert_int_equal(ndisdma_frame_pool_get(r->pool, buf, len, &nbl), 0);
+    assert_int_equal(ndisdma_adapter_send(r->a, nbl, 0), 0);
+    run_until_op(r, SdDmaTransmit);
+}
+
 /* The watchdog's period is 10 ms on either width, and a transfer that never moves is aborted one
    to two periods after it started (the tick that first sees it only records it): a stalled
    transmit on an 8-bit and on a 16-bit channel, watched in 100 us slices of virtual time. */
@@ -1195,14 +1210,7 @@ static void watchdog_aborts_a_stalled_transfer_one_to_two_periods_after_it_start
         rig *r = rig_up(&o);
         PSD_ADAPTER ad = adapter_of(r);
         assert_int_equal(ad->WatchdogDue, -100000); /* 10 ms, relative, in 100 ns units */
-        ndisdma_fault_spec spec = {.nth = 1, .channel = -1};
-        assert_int_equal(ndisdma_fault_set(r->m, NDISDMA_FAULT_DEVICE_STALL, &spec), 0);
-        uint8_t buf[1514];
-        PNET_BUFFER_LIST nbl;
-        fill_frame(buf, sizeof buf, 0);
-        assert_int_equal(ndisdma_frame_pool_get(r->pool, buf, sizeof buf, &nbl), 0);
-        assert_int_equal(ndisdma_adapter_send(r->a, nbl, 0), 0);
-        run_until_op(r, SdDmaTransmit);
+        send_stalled_transmit(r, 1514);
         const uint64_t started = ndisdma_machine_now(r->m);
         for (unsigned i = 0; i < 1000 && ad->Stats.DmaTimeouts == 0; i++)
             assert_int_equal(ndisdma_machine_run(r->m, 100000), 0);
@@ -1225,14 +1233,7 @@ static void pause_completes_after_the_watchdog_ends_a_stalled_transmit(void **st
     rig_opts o;
     rig_opts_init(&o);
     rig *r = rig_up(&o);
-    ndisdma_fault_spec spec = {.nth = 1, .channel = -1};
-    assert_int_equal(ndisdma_fault_set(r->m, NDISDMA_FAULT_DEVICE_STALL, &spec), 0);
-    uint8_t buf[700];
-    PNET_BUFFER_LIST nbl;
-    fill_frame(buf, sizeof buf, 0);
-    assert_int_equal(ndisdma_frame_pool_get(r->pool, buf, sizeof buf, &nbl), 0);
-    assert_int_equal(ndisdma_adapter_send(r->a, nbl, 0), 0);
-    run_until_op(r, SdDmaTransmit);
+    send_stalled_transmit(r, 700);
     assert_int_equal(r->completed, 0);
 
     assert_int_equal(ndisdma_adapter_pause(r->a), 0);
